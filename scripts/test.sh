@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: bootstrap and build, then every test tier (lit, GoogleTest,
+# end-to-end) through one ctest run. Extra arguments go to ctest (e.g. -R lit).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${TESSERA_BUILD_DIR:-$ROOT/build}
+
+"$ROOT/scripts/bootstrap.sh"
+cd "$BUILD"
+exec ctest --output-on-failure -j "$(nproc)" "$@"

@@ -1,0 +1,42 @@
+// RUN: tessera-opt %s -split-input-file | tessera-opt -split-input-file | FileCheck %s
+// RUN: tessera-opt %s -split-input-file --canonicalize | FileCheck %s --check-prefix=FOLD
+
+// tessera.neg: -x, elementwise; the result has the operand's type.
+
+// CHECK-LABEL: func.func @dynamic
+// CHECK: tessera.neg %{{.*}} : tensor<?x?x768xf32>
+func.func @dynamic(%x: tensor<?x?x768xf32>) -> tensor<?x?x768xf32> {
+  %0 = tessera.neg %x : tensor<?x?x768xf32>
+  return %0 : tensor<?x?x768xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @half
+// CHECK: tessera.neg %{{.*}} : tensor<8xf16>
+func.func @half(%x: tensor<8xf16>) -> tensor<8xf16> {
+  %0 = tessera.neg %x : tensor<8xf16>
+  return %0 : tensor<8xf16>
+}
+
+// -----
+
+// FOLD-LABEL: func.func @constant
+// FOLD-NEXT: %[[C:.*]] = tessera.constant dense<-2.000000e+00> : tensor<4xf32>
+// FOLD-NEXT: return %[[C]]
+func.func @constant() -> tensor<4xf32> {
+  %a = tessera.constant dense<2.0> : tensor<4xf32>
+  %0 = tessera.neg %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// neg(neg(x)) is x.
+// FOLD-LABEL: func.func @twice
+// FOLD-NEXT: return %arg0
+func.func @twice(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = tessera.neg %x : tensor<4xf32>
+  %1 = tessera.neg %0 : tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
