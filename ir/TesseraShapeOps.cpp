@@ -307,7 +307,10 @@ OpFoldResult IotaOp::fold(FoldAdaptor) {
   Type elementType = type.getElementType();
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < type.getDimSize(0); ++i) {
-    int64_t value = getStart() + i * getStep();
+    // Wraps like the integer kernel would, instead of signed overflow.
+    int64_t value = static_cast<int64_t>(
+        static_cast<uint64_t>(getStart()) +
+        static_cast<uint64_t>(i) * static_cast<uint64_t>(getStep()));
     if (isa<FloatType>(elementType))
       values.push_back(FloatAttr::get(elementType, static_cast<double>(value)));
     else
