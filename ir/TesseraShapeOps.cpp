@@ -233,13 +233,23 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, OptionalLoc loc,
     return emitOptionalError(loc, name, ": starts, ends and steps need ", rank,
                              " entries each (got ", starts.size(), ", ",
                              ends.size(), ", ", steps.size(), ")");
+  auto countDynamic = [](ArrayRef<int64_t> values) {
+    return llvm::count_if(values, ShapedType::isDynamic);
+  };
+  if (countDynamic(starts) != static_cast<int64_t>(adaptor.getDynamicStarts().size()) ||
+      countDynamic(ends) != static_cast<int64_t>(adaptor.getDynamicEnds().size()))
+    return emitOptionalError(loc, name,
+                             ": one index operand is needed per dynamic "
+                             "start and end");
   SmallVector<int64_t> shape;
   for (size_t d = 0; d < rank; ++d) {
     if (steps[d] == 0)
       return emitOptionalError(loc, name, ": step of dimension ", d,
                                " is zero");
     int64_t size = type.getDimSize(d);
-    if (!ShapedType::isDynamic(size))
+    bool boundsKnown = !ShapedType::isDynamic(starts[d]) &&
+                       !ShapedType::isDynamic(ends[d]);
+    if (!ShapedType::isDynamic(size) && boundsKnown)
       shape.push_back(sliceLength(size, starts[d], ends[d], steps[d]));
     else
       shape.push_back(ShapedType::kDynamic);
@@ -249,7 +259,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, OptionalLoc loc,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor) {
-  if (getInput().getType() != getType())
+  if (getInput().getType() != getType() || !getDynamicStarts().empty() ||
+      !getDynamicEnds().empty())
     return {};
   auto type = cast<RankedTensorType>(getType());
   for (int64_t d = 0; d < type.getRank(); ++d) {

@@ -88,24 +88,32 @@ def Tessera_ConcatOp : Tessera_InferredOp<"concat"> {
   let hasFolder = 1;
 }
 
-def Tessera_SliceOp : Tessera_InferredOp<"slice"> {
+def Tessera_SliceOp : Tessera_InferredOp<"slice", [AttrSizedOperandSegments]> {
   let summary = "Strided slice with ONNX semantics, one start/end/step per dimension";
   let description = [{
     For every dimension `d`, takes the elements `starts[d]`, `starts[d] +
     steps[d]`, ... up to but excluding `ends[d]`. As in ONNX `Slice`, a
     negative start or end counts from the end of the dimension, bounds are
-    clamped to the dimension, and a negative step walks backwards. A slice
-    that keeps every element folds away.
+    clamped to the dimension, and a negative step walks backwards. A start
+    or end known only at run time is an `index` operand (written in place,
+    as in `tensor.extract_slice`). A slice that keeps every element folds
+    away.
 
     ```mlir
     %first = tessera.slice %x starts [0, 0, 0] ends [9223372036854775807, 1, 9223372036854775807] steps [1, 1, 1] : tensor<?x?x768xf32> -> tensor<?x1x768xf32>
+    %cos = tessera.slice %cache starts [0, 0] ends [%seq, 9223372036854775807] steps [1, 1] : tensor<2048x32xf32> -> tensor<?x32xf32>
     ```
   }];
-  let arguments = (ins Tessera_Tensor:$input, DenseI64ArrayAttr:$starts,
-                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let arguments = (ins Tessera_Tensor:$input,
+                       Variadic<Index>:$dynamic_starts,
+                       Variadic<Index>:$dynamic_ends,
+                       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
+                       DenseI64ArrayAttr:$steps);
   let results = (outs Tessera_Tensor:$output);
   let assemblyFormat = [{
-    $input `starts` $starts `ends` $ends `steps` $steps attr-dict `:` type($input) `->` type($output)
+    $input `starts` custom<DynamicIndexList>($dynamic_starts, $starts)
+    `ends` custom<DynamicIndexList>($dynamic_ends, $ends)
+    `steps` $steps attr-dict `:` type($input) `->` type($output)
   }];
   let hasFolder = 1;
 }

@@ -6,11 +6,12 @@ from lit.llvm import llvm_config
 
 config.name = "Tessera"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".onnxtxt"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.tessera_obj_root
 
 llvm_config.use_default_substitutions()  # FileCheck, not, count
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["tessera-opt"], [config.tessera_tools_dir])
+llvm_config.add_tool_substitutions(
+    ["tessera-opt", "tessera-compile"], [config.tessera_tools_dir])

@@ -132,3 +132,12 @@ func.func @trilu_rank(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = tessera.trilu lower %x diagonal 0 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @slice_dynamic_count(%x: tensor<4xf32>, %n: index) -> tensor<?xf32> {
+  // expected-error @+2 {{tessera.slice: one index operand is needed per dynamic start and end}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "tessera.slice"(%x, %n, %n) <{starts = array<i64: 0>, ends = array<i64: -9223372036854775808>, steps = array<i64: 1>, operandSegmentSizes = array<i32: 1, 1, 1>}> : (tensor<4xf32>, index, index) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -35,3 +35,15 @@ func.func @whole(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = tessera.slice %x starts [0, 0] ends [9223372036854775807, 8] steps [1, 1] : tensor<?x8xf32> -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// A bound known only at run time is an index operand, written in place.
+// CHECK-LABEL: func.func @dynamic_end
+// CHECK: tessera.slice %{{.*}} starts [0, 0] ends [%{{.*}}, 9223372036854775807] steps [1, 1] : tensor<2048x32xf32> -> tensor<?x32xf32>
+// INFER-LABEL: func.func @dynamic_end
+// INFER: -> tensor<?x32xf32>
+func.func @dynamic_end(%cache: tensor<2048x32xf32>, %n: index) -> tensor<?x32xf32> {
+  %0 = tessera.slice %cache starts [0, 0] ends [%n, 9223372036854775807] steps [1, 1] : tensor<2048x32xf32> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}

@@ -1,0 +1,331 @@
+//===- AttentionOps.cpp - ONNX and ONNX Runtime attention ops -------------===//
+
+#include "frontend/onnx/OpRegistry.h"
+#include "frontend/onnx/ops/ImportHelpers.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace tessera::onnx_frontend {
+namespace {
+
+/// [B, S, H * D] -> [B, H, S, D].
+FailureOr<Value> splitHeads(NodeImporter &n, Value x, int64_t heads) {
+  SymbolicInts dims = dimsOf(n, x);
+  if (dims.size() != 3)
+    return n.error("3-D inputs are [batch, sequence, hidden]");
+  if (heads <= 0)
+    return n.error("q_num_heads and kv_num_heads must be positive for 3-D "
+                   "inputs");
+  std::optional<SymbolicInt> headDim =
+      n.graph().div(dims[2], SymbolicInt::of(heads), n.loc());
+  FailureOr<Value> split =
+      reshapeTo(n, x, {dims[0], dims[1], SymbolicInt::of(heads), *headDim});
+  if (failed(split))
+    return failure();
+  return n.create<TransposeOp>(
+      {*split}, {n.namedAttr("permutation",
+                             n.builder().getDenseI64ArrayAttr({0, 2, 1, 3}))});
+}
+
+/// [B, H, S, D] -> [B, S, H * D].
+FailureOr<Value> mergeHeads(NodeImporter &n, Value x) {
+  FailureOr<Value> t = n.create<TransposeOp>(
+      {x}, {n.namedAttr("permutation",
+                        n.builder().getDenseI64ArrayAttr({0, 2, 1, 3}))});
+  if (failed(t))
+    return failure();
+  SymbolicInts dims = dimsOf(n, *t);
+  return reshapeTo(n, *t,
+                   {dims[0], dims[1], n.graph().mul(dims[2], dims[3], n.loc())});
+}
+
+/// Attention-23: Q, K, V as [B, H, S, D] (or [B, S, H*D] with the head
+/// counts as attributes), optional mask and KV cache.
+LogicalResult importAttention(NodeImporter &n) {
+  if (n.floatAttr("softcap", 0.0f) != 0.0f)
+    return n.error("softcap is not supported");
+  if (n.hasOutput(3))
+    return n.error("the qk_matmul_output output is not supported");
+  FailureOr<Value> q = n.input(0), k = n.input(1), v = n.input(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  bool is3D = cast<ShapedType>(q->getType()).getRank() == 3;
+  if (is3D) {
+    q = splitHeads(n, *q, n.intAttr("q_num_heads", 0));
+    k = splitHeads(n, *k, n.intAttr("kv_num_heads", 0));
+    v = splitHeads(n, *v, n.intAttr("kv_num_heads", 0));
+    if (failed(q) || failed(k) || failed(v))
+      return failure();
+  }
+  llvm::SmallVector<Value> operands = {*q, *k, *v};
+  int32_t hasMask = 0, hasPast = 0;
+  if (n.hasInput(3)) {
+    FailureOr<Value> mask = n.input(3);
+    if (failed(mask))
+      return failure();
+    operands.push_back(*mask);
+    hasMask = 1;
+  }
+  if (n.hasInput(4) != n.hasInput(5))
+    return n.error("past_key and past_value come together");
+  if (n.hasInput(4)) {
+    FailureOr<Value> pk = n.input(4), pv = n.input(5);
+    if (failed(pk) || failed(pv))
+      return failure();
+    operands.push_back(*pk);
+    operands.push_back(*pv);
+    hasPast = 1;
+  }
+  Builder b(n.context());
+  llvm::SmallVector<NamedAttribute> attrs = {n.namedAttr(
+      "operandSegmentSizes",
+      b.getDenseI32ArrayAttr({1, 1, 1, hasMask, hasPast, hasPast}))};
+  if (const onnx::AttributeProto *scale = n.attr("scale"))
+    attrs.push_back(n.namedAttr("scale", b.getF32FloatAttr(scale->f())));
+  if (n.intAttr("is_causal", 0))
+    attrs.push_back(n.namedAttr("causal", b.getUnitAttr()));
+  FailureOr<Operation *> op =
+      n.createInferred<AttentionOp>(operands, attrs, hasPast ? 3 : 1);
+  if (failed(op))
+    return failure();
+  Value output = (*op)->getResult(0);
+  if (is3D) {
+    FailureOr<Value> merged = mergeHeads(n, output);
+    if (failed(merged))
+      return failure();
+    output = *merged;
+  }
+  if (failed(n.setOutput(0, output)))
+    return failure();
+  if (hasPast) {
+    if (failed(n.setOutput(1, (*op)->getResult(1))) ||
+        failed(n.setOutput(2, (*op)->getResult(2))))
+      return failure();
+  } else if (n.hasOutput(1) || n.hasOutput(2)) {
+    // Without a cache the present key and value are the inputs themselves.
+    if (failed(n.setOutput(1, *k)) || failed(n.setOutput(2, *v)))
+      return failure();
+  }
+  return success();
+}
+
+/// A boolean [B, 1, 1, T] mask from 1-D mask_index, the number of valid
+/// (left-aligned) keys of each sequence: key j is attended when j < len[b].
+FailureOr<Value> lengthMask(NodeImporter &n, Value lengths,
+                            SymbolicInt keyLength) {
+  Type i64 = n.builder().getI64Type();
+  auto positionsType = RankedTensorType::get(
+      {keyLength.isConstant() ? keyLength.constant : ShapedType::kDynamic}, i64);
+  Value positions = IotaOp::create(
+      n.builder(), n.loc(), positionsType,
+      keyLength.isConstant() ? Value() : keyLength.dynamic, 0, 1);
+  FailureOr<Value> limits = castTo(n, lengths, i64);
+  if (failed(limits))
+    return failure();
+  SymbolicInt batch = n.graph().dimOf(lengths, 0);
+  limits = reshapeTo(n, *limits, {batch, SymbolicInt::of(1)});
+  if (failed(limits))
+    return failure();
+  FailureOr<Value> mask = n.create<CmpOp>(
+      {positions, *limits},
+      {n.namedAttr("predicate",
+                   CmpPredicateAttr::get(n.context(), CmpPredicate::lt))});
+  if (failed(mask))
+    return failure();
+  SymbolicInts dims = dimsOf(n, *mask);
+  SymbolicInt one = SymbolicInt::of(1);
+  return reshapeTo(n, *mask, {dims[0], one, one, dims[1]});
+}
+
+/// The additive [B, 1, S or 1, T] mask of ONNX Runtime's mask_index: a
+/// 2-D [B, T] or 3-D [B, S, T] tensor of 1 (attend) and 0 (masked).
+FailureOr<Value> contribMask(NodeImporter &n, Value maskIndex, Type elementType,
+                             float filterValue, SymbolicInt keyLength) {
+  auto type = cast<RankedTensorType>(maskIndex.getType());
+  if (type.getRank() == 1)
+    return lengthMask(n, maskIndex, keyLength);
+  if (type.getRank() != 2 && type.getRank() != 3)
+    return n.error("mask_index of rank " + llvm::Twine(type.getRank()) +
+                   " is not supported (only 1-D [batch] lengths, 2-D [batch, "
+                   "total_sequence] and 3-D [batch, sequence, "
+                   "total_sequence] masks are)");
+  FailureOr<Value> mask = castTo(n, maskIndex, elementType);
+  if (failed(mask))
+    return failure();
+  FailureOr<Value> inverted =
+      n.create<SubOp>({scalarConstant(n, elementType, 1.0), *mask});
+  if (failed(inverted))
+    return failure();
+  FailureOr<Value> additive = n.create<MulOp>(
+      {*inverted, scalarConstant(n, elementType, filterValue)});
+  if (failed(additive))
+    return failure();
+  SymbolicInts dims = dimsOf(n, *additive);
+  SymbolicInt one = SymbolicInt::of(1);
+  return reshapeTo(n, *additive,
+                   type.getRank() == 2
+                       ? SymbolicInts{dims[0], one, one, dims[1]}
+                       : SymbolicInts{dims[0], one, dims[1], dims[2]});
+}
+
+/// com.microsoft Attention: the QKV projection, head split, attention with
+/// an optional mask and packed past state, and head merge, written out in
+/// tessera ops (the fusion passes see the same attention op either way).
+LogicalResult importContribAttention(NodeImporter &n) {
+  int64_t heads = n.intAttr("num_heads", 0);
+  if (heads <= 0)
+    return n.error("num_heads must be positive");
+  for (size_t unsupportedInput : {5u, 6u})
+    if (n.hasInput(unsupportedInput))
+      return n.error("relative_position_bias and past_sequence_length inputs "
+                     "are not supported");
+  FailureOr<Value> x = n.input(0), weights = n.input(1);
+  if (failed(x) || failed(weights))
+    return failure();
+  FailureOr<Value> qkv = n.create<MatmulOp>({*x, *weights});
+  if (failed(qkv))
+    return failure();
+  if (n.hasInput(2)) {
+    FailureOr<Value> bias = n.input(2);
+    if (failed(bias) || failed(qkv = n.create<AddOp>({*qkv, *bias})))
+      return failure();
+  }
+  auto qkvType = cast<RankedTensorType>(qkv->getType());
+  if (qkvType.getRank() != 3 || qkvType.isDynamicDim(2))
+    return n.error("input must be [batch, sequence, hidden] with a static "
+                   "projection width");
+  llvm::SmallVector<int64_t> sizes;
+  if (std::optional<llvm::SmallVector<int64_t>> s = n.intsAttr("qkv_hidden_sizes");
+      s && !s->empty())
+    sizes = *s;
+  else
+    sizes.assign(3, qkvType.getDimSize(2) / 3);
+  if (sizes.size() != 3 || sizes[0] + sizes[1] + sizes[2] != qkvType.getDimSize(2))
+    return n.error("qkv_hidden_sizes do not add up to the projection width " +
+                   llvm::Twine(qkvType.getDimSize(2)));
+  Builder b(n.context());
+  llvm::SmallVector<Value> qkvHeads;
+  int64_t offset = 0;
+  for (int64_t size : sizes) {
+    if (size % heads != 0)
+      return n.error("hidden size " + llvm::Twine(size) +
+                     " is not a multiple of num_heads " + llvm::Twine(heads));
+    FailureOr<Value> part = n.create<SliceOp>(
+        {*qkv},
+        {n.namedAttr("starts", b.getDenseI64ArrayAttr({0, 0, offset})),
+         n.namedAttr("ends", b.getDenseI64ArrayAttr(
+                                 {std::numeric_limits<int64_t>::max(),
+                                  std::numeric_limits<int64_t>::max(),
+                                  offset + size})),
+         n.namedAttr("steps", b.getDenseI64ArrayAttr({1, 1, 1})),
+         n.namedAttr("operandSegmentSizes", b.getDenseI32ArrayAttr({1, 0, 0}))});
+    if (failed(part))
+      return failure();
+    offset += size;
+    FailureOr<Value> split = splitHeads(n, *part, heads);
+    if (failed(split))
+      return failure();
+    qkvHeads.push_back(*split);
+  }
+  Type elementType = qkvType.getElementType();
+  llvm::SmallVector<Value> operands = qkvHeads;
+  int32_t hasMask = 0, hasPast = 0;
+  if (n.hasInput(3)) {
+    FailureOr<Value> maskIndex = n.input(3);
+    if (failed(maskIndex))
+      return failure();
+    // Keys: the past (if any) and this step's.
+    SymbolicInt keyLength = n.graph().dimOf(qkvHeads[1], 2);
+    if (n.hasInput(4)) {
+      FailureOr<Value> past = n.input(4);
+      if (failed(past))
+        return failure();
+      if (cast<ShapedType>(past->getType()).getRank() == 5)
+        keyLength =
+            n.graph().add(n.graph().dimOf(*past, 3), keyLength, n.loc());
+    }
+    FailureOr<Value> mask =
+        contribMask(n, *maskIndex, elementType,
+                    n.floatAttr("mask_filter_value", -10000.0f), keyLength);
+    if (failed(mask))
+      return failure();
+    operands.push_back(*mask);
+    hasMask = 1;
+  }
+  if (n.hasInput(4)) {
+    // past: [2, B, H, P, D] with key and value stacked on axis 0.
+    FailureOr<Value> past = n.input(4);
+    if (failed(past))
+      return failure();
+    SymbolicInts dims = dimsOf(n, *past);
+    if (dims.size() != 5)
+      return n.error("past must be [2, batch, heads, past_sequence, head_dim]");
+    for (int64_t which : {0, 1}) {
+      FailureOr<Value> half = n.create<SliceOp>(
+          {*past},
+          {n.namedAttr("starts", b.getDenseI64ArrayAttr({which, 0, 0, 0, 0})),
+           n.namedAttr("ends",
+                       b.getDenseI64ArrayAttr(
+                           {which + 1, std::numeric_limits<int64_t>::max(),
+                            std::numeric_limits<int64_t>::max(),
+                            std::numeric_limits<int64_t>::max(),
+                            std::numeric_limits<int64_t>::max()})),
+           n.namedAttr("steps", b.getDenseI64ArrayAttr({1, 1, 1, 1, 1})),
+           n.namedAttr("operandSegmentSizes",
+                       b.getDenseI32ArrayAttr({1, 0, 0}))});
+      if (failed(half))
+        return failure();
+      FailureOr<Value> squeezed =
+          reshapeTo(n, *half, {dims[1], dims[2], dims[3], dims[4]});
+      if (failed(squeezed))
+        return failure();
+      operands.push_back(*squeezed);
+    }
+    hasPast = 1;
+  }
+  llvm::SmallVector<NamedAttribute> attrs = {n.namedAttr(
+      "operandSegmentSizes",
+      b.getDenseI32ArrayAttr({1, 1, 1, hasMask, hasPast, hasPast}))};
+  if (const onnx::AttributeProto *scale = n.attr("scale"))
+    attrs.push_back(n.namedAttr("scale", b.getF32FloatAttr(scale->f())));
+  if (n.intAttr("unidirectional", 0))
+    attrs.push_back(n.namedAttr("causal", b.getUnitAttr()));
+  FailureOr<Operation *> op =
+      n.createInferred<AttentionOp>(operands, attrs, hasPast ? 3 : 1);
+  if (failed(op))
+    return failure();
+  FailureOr<Value> merged = mergeHeads(n, (*op)->getResult(0));
+  if (failed(merged) || failed(n.setOutput(0, *merged)))
+    return failure();
+  if (n.hasOutput(1)) {
+    // present: [2, B, H, T, D]
+    Value presentK = hasPast ? (*op)->getResult(1) : qkvHeads[1];
+    Value presentV = hasPast ? (*op)->getResult(2) : qkvHeads[2];
+    llvm::SmallVector<Value> stacked;
+    for (Value v : {presentK, presentV}) {
+      SymbolicInts dims = dimsOf(n, v);
+      dims.insert(dims.begin(), SymbolicInt::of(1));
+      FailureOr<Value> expanded = reshapeTo(n, v, dims);
+      if (failed(expanded))
+        return failure();
+      stacked.push_back(*expanded);
+    }
+    FailureOr<Value> present = n.create<ConcatOp>(
+        stacked, {n.namedAttr("axis", b.getI64IntegerAttr(0))});
+    if (failed(present) || failed(n.setOutput(1, *present)))
+      return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+void registerAttentionImporters(OpRegistry &r) {
+  for (int64_t v : {23, 24})
+    r.add("", "Attention", v, importAttention);
+  r.add("com.microsoft", "Attention", 1, importContribAttention);
+}
+
+} // namespace tessera::onnx_frontend

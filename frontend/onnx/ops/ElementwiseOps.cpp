@@ -1,0 +1,371 @@
+//===- ElementwiseOps.cpp - ONNX elementwise ops --------------------------===//
+//
+// Arithmetic on tracked shape values (Add(Gather(Shape(x), 0), 1), ...) is
+// evaluated symbolically; everything else becomes the tessera op of the
+// same name, with NumPy broadcasting left to the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/onnx/OpRegistry.h"
+#include "frontend/onnx/TensorData.h"
+#include "frontend/onnx/ops/ImportHelpers.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace tessera::onnx_frontend {
+namespace {
+
+enum class IntOp { Add, Sub, Mul, Div };
+
+/// Elementwise arithmetic on two tracked integer values (same length, or one
+/// of them a single element). Returns false when it does not apply.
+FailureOr<bool> trySymbolicArithmetic(NodeImporter &n, IntOp kind) {
+  std::optional<SymbolicInts> lhs = n.inputElements(0);
+  std::optional<SymbolicInts> rhs = n.inputElements(1);
+  if (!lhs || !rhs)
+    return false;
+  ImportedValue *lhsInfo = n.graph().lookup(n.node().input(0), n.loc());
+  ImportedValue *rhsInfo = n.graph().lookup(n.node().input(1), n.loc());
+  if (!lhsInfo || !rhsInfo)
+    return failure();
+  size_t length = std::max(lhs->size(), rhs->size());
+  if ((lhs->size() != length && lhs->size() != 1) ||
+      (rhs->size() != length && rhs->size() != 1))
+    return false;
+  bool lhsScalar = lhsInfo->elements ? lhsInfo->scalar
+                                     : cast<ShapedType>(lhsInfo->tensor.getType())
+                                               .getRank() == 0;
+  bool rhsScalar = rhsInfo->elements ? rhsInfo->scalar
+                                     : cast<ShapedType>(rhsInfo->tensor.getType())
+                                               .getRank() == 0;
+  Type elementType = lhsInfo->elements
+                         ? lhsInfo->elementType
+                         : cast<ShapedType>(lhsInfo->tensor.getType())
+                               .getElementType();
+  if (!elementType.isSignlessInteger() || elementType.isInteger(1))
+    return false;
+  SymbolicInts result;
+  GraphImporter &g = n.graph();
+  for (size_t i = 0; i < length; ++i) {
+    SymbolicInt a = (*lhs)[lhs->size() == 1 ? 0 : i];
+    SymbolicInt b = (*rhs)[rhs->size() == 1 ? 0 : i];
+    switch (kind) {
+    case IntOp::Add:
+      result.push_back(g.add(a, b, n.loc()));
+      break;
+    case IntOp::Sub:
+      result.push_back(g.sub(a, b, n.loc()));
+      break;
+    case IntOp::Mul:
+      result.push_back(g.mul(a, b, n.loc()));
+      break;
+    case IntOp::Div: {
+      std::optional<SymbolicInt> q = g.div(a, b, n.loc());
+      if (!q)
+        return n.error("integer division by zero");
+      result.push_back(*q);
+      break;
+    }
+    }
+  }
+  bool scalar = lhsScalar && rhsScalar;
+  if (failed(n.setOutputElements(0, std::move(result), scalar, elementType)))
+    return failure();
+  return true;
+}
+
+template <typename OpTy>
+LogicalResult importBinary(NodeImporter &n) {
+  FailureOr<Value> lhs = n.input(0), rhs = n.input(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> result = n.create<OpTy>({*lhs, *rhs});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+template <typename OpTy, IntOp kind>
+LogicalResult importArithmetic(NodeImporter &n) {
+  FailureOr<bool> symbolic = trySymbolicArithmetic(n, kind);
+  if (failed(symbolic))
+    return failure();
+  if (*symbolic)
+    return success();
+  return importBinary<OpTy>(n);
+}
+
+LogicalResult importPow(NodeImporter &n) {
+  FailureOr<Value> base = n.input(0), exponent = n.input(1);
+  if (failed(base) || failed(exponent))
+    return failure();
+  // Pow-12 and later allow an exponent of another type.
+  FailureOr<Value> castExponent = castTo(
+      n, *exponent, cast<ShapedType>(base->getType()).getElementType());
+  if (failed(castExponent))
+    return failure();
+  FailureOr<Value> result = n.create<PowOp>({*base, *castExponent});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+/// Max and Min take any number of inputs.
+template <typename OpTy>
+LogicalResult importVariadic(NodeImporter &n) {
+  FailureOr<Value> acc = n.input(0);
+  if (failed(acc))
+    return failure();
+  for (size_t i = 1; i < n.numInputs(); ++i) {
+    FailureOr<Value> next = n.input(i);
+    if (failed(next))
+      return failure();
+    acc = n.create<OpTy>({*acc, *next});
+    if (failed(acc))
+      return failure();
+  }
+  return n.setOutput(0, *acc);
+}
+
+/// Decides `a == b` for tracked values where possible: equal constants, the
+/// same run-time value, or a dimension (never negative) against a negative
+/// constant.
+std::optional<bool> decideEqual(SymbolicInt a, SymbolicInt b) {
+  if (a.isConstant() && b.isConstant())
+    return a.constant == b.constant;
+  if (!a.isConstant() && !b.isConstant() && a.dynamic == b.dynamic)
+    return true;
+  auto isDim = [](SymbolicInt v) {
+    return !v.isConstant() && v.dynamic.getDefiningOp<tensor::DimOp>();
+  };
+  if ((isDim(a) && b.isConstant() && b.constant < 0) ||
+      (isDim(b) && a.isConstant() && a.constant < 0))
+    return false;
+  return std::nullopt;
+}
+
+template <CmpPredicate predicate>
+LogicalResult importCompare(NodeImporter &n) {
+  if (predicate == CmpPredicate::eq) {
+    std::optional<SymbolicInts> lhs = n.inputElements(0);
+    std::optional<SymbolicInts> rhs = n.inputElements(1);
+    if (lhs && rhs && (lhs->size() == rhs->size() || lhs->size() == 1 ||
+                       rhs->size() == 1)) {
+      size_t length = std::max(lhs->size(), rhs->size());
+      SymbolicInts result;
+      for (size_t i = 0; i < length; ++i) {
+        std::optional<bool> equal =
+            decideEqual((*lhs)[lhs->size() == 1 ? 0 : i],
+                        (*rhs)[rhs->size() == 1 ? 0 : i]);
+        if (!equal)
+          break;
+        result.push_back(SymbolicInt::of(*equal ? 1 : 0));
+      }
+      ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+      if (result.size() == length && info)
+        return n.setOutputElements(
+            0, std::move(result),
+            info->elements ? info->scalar && rhs->size() == 1 : false,
+            n.builder().getI1Type());
+    }
+  }
+  FailureOr<Value> lhs = n.input(0), rhs = n.input(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> result = n.create<CmpOp>(
+      {*lhs, *rhs},
+      {n.namedAttr("predicate", CmpPredicateAttr::get(n.context(), predicate))});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+LogicalResult importNot(NodeImporter &n) {
+  if (std::optional<SymbolicInts> known = n.inputElements(0)) {
+    SymbolicInts result;
+    for (const SymbolicInt &e : *known)
+      if (e.isConstant())
+        result.push_back(SymbolicInt::of(e.constant == 0 ? 1 : 0));
+    ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+    if (result.size() == known->size() && info)
+      return n.setOutputElements(0, std::move(result), info->scalar,
+                                 n.builder().getI1Type());
+  }
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  Value falseValue = scalarConstant(n, n.builder().getI1Type(), 0);
+  FailureOr<Value> result = n.create<CmpOp>(
+      {*x, falseValue},
+      {n.namedAttr("predicate",
+                   CmpPredicateAttr::get(n.context(), CmpPredicate::eq))});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  std::optional<SymbolicInts> cond = n.inputElements(0);
+  std::optional<SymbolicInts> x = n.inputElements(1);
+  std::optional<SymbolicInts> y = n.inputElements(2);
+  if (cond && x && y &&
+      llvm::all_of(*cond, [](const SymbolicInt &c) { return c.isConstant(); })) {
+    size_t length = std::max({cond->size(), x->size(), y->size()});
+    auto at = [&](const SymbolicInts &v, size_t i) {
+      return v[v.size() == 1 ? 0 : i];
+    };
+    bool fits = llvm::all_of(std::initializer_list<size_t>{cond->size(),
+                                                          x->size(), y->size()},
+                             [&](size_t s) { return s == 1 || s == length; });
+    ImportedValue *xInfo = n.graph().lookup(n.node().input(1), n.loc());
+    if (fits && xInfo && xInfo->elements) {
+      SymbolicInts result;
+      for (size_t i = 0; i < length; ++i)
+        result.push_back(at(*cond, i).constant ? at(*x, i) : at(*y, i));
+      return n.setOutputElements(0, std::move(result), false,
+                                 xInfo->elementType);
+    }
+  }
+  FailureOr<Value> c = n.input(0), t = n.input(1), f = n.input(2);
+  if (failed(c) || failed(t) || failed(f))
+    return failure();
+  FailureOr<Value> result = n.create<WhereOp>({*c, *t, *f});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+template <typename OpTy>
+LogicalResult importUnary(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> result = n.create<OpTy>({*x});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+LogicalResult importNeg(NodeImporter &n) {
+  if (std::optional<SymbolicInts> known = n.inputElements(0)) {
+    ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+    if (info && info->elements) {
+      SymbolicInts result;
+      for (const SymbolicInt &e : *known)
+        result.push_back(n.graph().sub(SymbolicInt::of(0), e, n.loc()));
+      return n.setOutputElements(0, std::move(result), info->scalar,
+                                 info->elementType);
+    }
+  }
+  return importUnary<NegOp>(n);
+}
+
+LogicalResult importRelu(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  Value zero =
+      scalarConstant(n, cast<ShapedType>(x->getType()).getElementType(), 0.0);
+  FailureOr<Value> result = n.create<MaxOp>({*x, zero});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+/// Identity, and Dropout at inference (its mask output is not computed).
+LogicalResult importIdentity(NodeImporter &n) {
+  if (!n.hasInput(0))
+    return n.error("input 0 is required but missing");
+  ImportedValue *value = n.graph().lookup(n.node().input(0), n.loc());
+  if (!value)
+    return failure();
+  if (n.hasOutput(0))
+    n.graph().define(n.node().output(0), *value);
+  return success();
+}
+
+LogicalResult castImpl(NodeImporter &n, Type to) {
+  ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+  if (!info)
+    return failure();
+  if (info->elements && to.isSignlessInteger() && !to.isInteger(1))
+    return n.setOutputElements(0, *info->elements, info->scalar, to);
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> result = castTo(n, *x, to);
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  const onnx::AttributeProto *to = n.attr("to");
+  if (!to || !to->has_i())
+    return n.error("attribute 'to' is required");
+  auto type = convertElementType(n.context(), static_cast<int32_t>(to->i()));
+  if (!type)
+    return n.error(llvm::toString(type.takeError()));
+  return castImpl(n, *type);
+}
+
+LogicalResult importCastLike(NodeImporter &n) {
+  FailureOr<RankedTensorType> target = n.inputType(1);
+  if (failed(target))
+    return failure();
+  return castImpl(n, target->getElementType());
+}
+
+} // namespace
+
+void registerElementwiseImporters(OpRegistry &r) {
+  for (int64_t v : {7, 13, 14}) {
+    r.add("", "Add", v, importArithmetic<AddOp, IntOp::Add>);
+    r.add("", "Sub", v, importArithmetic<SubOp, IntOp::Sub>);
+    r.add("", "Mul", v, importArithmetic<MulOp, IntOp::Mul>);
+    r.add("", "Div", v, importArithmetic<DivOp, IntOp::Div>);
+  }
+  for (int64_t v : {7, 12, 13, 15})
+    r.add("", "Pow", v, importPow);
+  for (int64_t v : {8, 12, 13}) {
+    r.add("", "Max", v, importVariadic<MaxOp>);
+    r.add("", "Min", v, importVariadic<MinOp>);
+  }
+  for (int64_t v : {7, 11, 13, 19})
+    r.add("", "Equal", v, importCompare<CmpPredicate::eq>);
+  for (int64_t v : {7, 9, 13}) {
+    r.add("", "Less", v, importCompare<CmpPredicate::lt>);
+    r.add("", "Greater", v, importCompare<CmpPredicate::gt>);
+  }
+  for (int64_t v : {12, 16}) {
+    r.add("", "LessOrEqual", v, importCompare<CmpPredicate::le>);
+    r.add("", "GreaterOrEqual", v, importCompare<CmpPredicate::ge>);
+  }
+  r.add("", "Not", 1, importNot);
+  for (int64_t v : {9, 16})
+    r.add("", "Where", v, importWhere);
+  for (int64_t v : {6, 13}) {
+    r.add("", "Sqrt", v, importUnary<SqrtOp>);
+    r.add("", "Exp", v, importUnary<ExpOp>);
+    r.add("", "Tanh", v, importUnary<TanhOp>);
+    r.add("", "Sigmoid", v, importUnary<SigmoidOp>);
+    r.add("", "Neg", v, importNeg);
+    r.add("", "Reciprocal", v, importUnary<ReciprocalOp>);
+    r.add("", "Relu", v, importRelu);
+  }
+  r.add("", "Relu", 14, importRelu);
+  for (int64_t v : {9, 13})
+    r.add("", "Erf", v, importUnary<ErfOp>);
+  for (int64_t v : {1, 13, 14, 16, 19, 21})
+    r.add("", "Identity", v, importIdentity);
+  for (int64_t v : {10, 12, 13})
+    r.add("", "Dropout", v, importIdentity);
+  for (int64_t v : {6, 9, 13, 19, 21})
+    r.add("", "Cast", v, importCast);
+  for (int64_t v : {15, 19, 21})
+    r.add("", "CastLike", v, importCastLike);
+}
+
+} // namespace tessera::onnx_frontend
