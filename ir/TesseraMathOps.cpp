@@ -376,6 +376,22 @@ OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+OpFoldResult LogOp::fold(FoldAdaptor adaptor) {
+  return foldConstantUnary(adaptor.getOperands(), [](const APFloat &x) {
+    return applyDouble(x, [](double v) { return std::log(v); });
+  });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<AbsOp>())
+    return inner.getResult();
+  if (isa<FloatType>(getElementTypeOrSelf(getType())))
+    return foldConstantUnary(adaptor.getOperands(),
+                             [](const APFloat &x) { return abs(x); });
+  return constFoldUnaryOp<IntegerAttr, APInt, void>(
+      adaptor.getOperands(), [](const APInt &x) { return x.abs(); });
+}
+
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<NegOp>())
     return inner.getInput();
@@ -413,7 +429,9 @@ static std::optional<Attribute> castElement(Attribute element, Type to) {
   }
   if (auto intAttr = dyn_cast<IntegerAttr>(element)) {
     APInt value = intAttr.getValue();
-    bool isBool = value.getBitWidth() == 1;
+    // Booleans and unsigned integers widen with zeros, the rest with sign.
+    bool isBool = value.getBitWidth() == 1 ||
+                  intAttr.getType().isUnsignedInteger();
     if (auto floatType = dyn_cast<FloatType>(to)) {
       APFloat result(floatType.getFloatSemantics());
       result.convertFromAPInt(value, /*IsSigned=*/!isBool,

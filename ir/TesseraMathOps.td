@@ -137,13 +137,16 @@ def Tessera_TanhOp : Tessera_UnaryOp<"tanh", "tanh(x)">;
 def Tessera_SigmoidOp : Tessera_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Tessera_NegOp : Tessera_UnaryOp<"neg", "-x", Tessera_NumericTensor>;
 def Tessera_ReciprocalOp : Tessera_UnaryOp<"reciprocal", "1 / x">;
+def Tessera_LogOp : Tessera_UnaryOp<"log", "log(x)">;
+def Tessera_AbsOp : Tessera_UnaryOp<"abs", "|x|", Tessera_NumericTensor>;
 
 def Tessera_CastOp : Tessera_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts each element as ONNX `Cast` does: float to float rounds to
     nearest even, float to integer truncates toward zero, to `i1` tests
-    against zero. A cast to the same type folds away; so does a cast of a
+    against zero; `i1` and unsigned integers widen with zeros, signed ones
+    with their sign. A cast to the same type folds away; so does a cast of a
     constant.
 
     ```mlir

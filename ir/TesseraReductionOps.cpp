@@ -64,5 +64,11 @@ LogicalResult SoftmaxOp::verify() {
                             getOperationName());
 }
 
+LogicalResult CumSumOp::verify() {
+  return requireAxisInRange(getLoc(), getAxis(),
+                            getInput().getType().getRank(),
+                            getOperationName());
+}
+
 #define GET_OP_CLASSES
 #include "ir/TesseraReductionOps.cpp.inc"

@@ -48,4 +48,25 @@ def Tessera_SoftmaxOp : Tessera_Op<"softmax",
   let hasVerifier = 1;
 }
 
+def Tessera_CumSumOp : Tessera_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum along one axis";
+  let description = [{
+    As ONNX `CumSum`: `output[..., i, ...] = sum of input[..., j, ...]` for
+    `j <= i` (`j < i` with `exclusive`; from the other end with `reverse`).
+    Exporters build position ids from a padding mask this way.
+
+    ```mlir
+    %pos = tessera.cumsum %mask axis 1 : tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Tessera_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs Tessera_NumericTensor:$output);
+  let assemblyFormat = [{
+    $input `axis` $axis (`exclusive` $exclusive^)? (`reverse` $reverse^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_IR_TESSERAREDUCTIONOPS_TD

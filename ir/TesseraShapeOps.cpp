@@ -313,7 +313,8 @@ OpFoldResult IotaOp::fold(FoldAdaptor) {
   auto type = cast<RankedTensorType>(getType());
   // Large iotas stay ops: a folded constant would be stored in the module.
   constexpr int64_t kMaxFoldedLength = 1 << 16;
-  if (type.isDynamicDim(0) || type.getDimSize(0) > kMaxFoldedLength)
+  if (type.isDynamicDim(0) || type.getDimSize(0) > kMaxFoldedLength ||
+      getOffset())
     return {};
   Type elementType = type.getElementType();
   SmallVector<Attribute> values;

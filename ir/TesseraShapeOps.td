@@ -137,21 +137,26 @@ def Tessera_GatherOp : Tessera_InferredOp<"gather"> {
   }];
 }
 
-def Tessera_IotaOp : Tessera_Op<"iota", [Pure]> {
+def Tessera_IotaOp : Tessera_Op<"iota", [Pure, AttrSizedOperandSegments]> {
   let summary = "A 1-D arithmetic sequence: start, start + step, ...";
   let description = [{
-    `output[i] = start + i * step`. The length is the result's static size,
-    or an `index` operand when it is dynamic. ONNX `Range` with constant
-    start and step is imported as this (position ids, for instance).
+    `output[i] = offset + start + i * step`. The length is the result's
+    static size, or an `index` operand when it is dynamic; `offset` is an
+    optional run-time addend (0 when absent). ONNX `Range` with a constant
+    step is imported as this (position ids, for instance; with a KV cache
+    they start at the past length).
 
     ```mlir
     %pos = tessera.iota size %seq start 0 step 1 : tensor<?xi64>
+    %next = tessera.iota size %seq offset %past start 0 step 1 : tensor<?xi64>
     ```
   }];
-  let arguments = (ins Optional<Index>:$size, I64Attr:$start, I64Attr:$step);
+  let arguments = (ins Optional<Index>:$size, Optional<Index>:$offset,
+                       I64Attr:$start, I64Attr:$step);
   let results = (outs 1DTensorOf<[AnyFloat, AnySignlessInteger]>:$output);
   let assemblyFormat = [{
-    (`size` $size^)? `start` $start `step` $step attr-dict `:` type($output)
+    (`size` $size^)? (`offset` $offset^)? `start` $start `step` $step
+    attr-dict `:` type($output)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

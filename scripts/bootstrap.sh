@@ -14,7 +14,7 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-numpy
-  libonnx-testdata
+  libonnx-testdata python3-torch
 )
 
 missing=()

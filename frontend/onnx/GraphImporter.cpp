@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 
 #include <set>
 
@@ -260,6 +261,12 @@ NodeImporter::createInferredImpl(llvm::StringRef opName, ValueRange operands,
   }
   for (auto [result, type] : llvm::zip_equal(op->getResults(), inferred))
     result.setType(type);
+  // Operand constraints (e.g. unsigned integers where signless ones are
+  // needed) are checked now, so that the error names this node.
+  if (failed(verify(op, /*verifyRecursively=*/false))) {
+    op->erase();
+    return error("cannot build " + opName + ": " + diagnostics.text);
+  }
   return op;
 }
 
@@ -591,10 +598,11 @@ LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
   return success();
 }
 
-FailureOr<std::vector<int>> GraphImporter::sortNodes() {
+FailureOr<std::vector<int>>
+GraphImporter::sortNodes(const onnx::GraphProto &graph) {
   // ONNX requires topological order, but real files (and ONNX Runtime)
   // do not always keep it. Stable: nodes already in order keep it.
-  const auto &nodes = model_->graph().node();
+  const auto &nodes = graph.node();
   llvm::StringMap<int> producer;
   for (int i = 0; i < nodes.size(); ++i)
     for (const std::string &out : nodes[i].output())
@@ -633,8 +641,20 @@ FailureOr<std::vector<int>> GraphImporter::sortNodes() {
   return order;
 }
 
+LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializers_[init.name()] = &init;
+  FailureOr<std::vector<int>> order = sortNodes(graph);
+  if (failed(order))
+    return failure();
+  for (int index : *order)
+    if (failed(importNode(graph.node(index), index)))
+      return failure();
+  return success();
+}
+
 LogicalResult GraphImporter::run() {
-  FailureOr<std::vector<int>> order = sortNodes();
+  FailureOr<std::vector<int>> order = sortNodes(model_->graph());
   if (failed(order))
     return failure();
   func::FuncOp func;

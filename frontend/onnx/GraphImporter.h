@@ -167,6 +167,9 @@ public:
   /// The tensor for `value`, materializing tracked elements if needed.
   mlir::FailureOr<mlir::Value> materialize(ImportedValue &value,
                                            mlir::Location loc);
+  /// Imports the nodes of a subgraph (an If branch) into the current
+  /// function; its values see the enclosing graph's by name.
+  mlir::LogicalResult importSubgraph(const onnx::GraphProto &graph);
   /// A TensorProto (initializer or Constant attribute) as a constant.
   mlir::FailureOr<ImportedValue> importTensor(const onnx::TensorProto &tensor,
                                               mlir::Location loc);
@@ -190,7 +193,7 @@ public:
 
 private:
   /// The nodes in an order where every value is defined before its use.
-  mlir::FailureOr<std::vector<int>> sortNodes();
+  mlir::FailureOr<std::vector<int>> sortNodes(const onnx::GraphProto &graph);
   mlir::LogicalResult importInputs(mlir::func::FuncOp &func);
   mlir::LogicalResult importNode(const onnx::NodeProto &node, int index);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);

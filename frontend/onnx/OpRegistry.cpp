@@ -19,6 +19,7 @@ const OpRegistry &OpRegistry::instance() {
     registerNormalizationImporters(r);
     registerActivationImporters(r);
     registerAttentionImporters(r);
+    registerControlFlowImporters(r);
     std::sort(r.entries_.begin(), r.entries_.end(),
               [](const OpImporter &a, const OpImporter &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

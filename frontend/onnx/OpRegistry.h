@@ -54,6 +54,7 @@ void registerLinearImporters(OpRegistry &registry);
 void registerNormalizationImporters(OpRegistry &registry);
 void registerActivationImporters(OpRegistry &registry);
 void registerAttentionImporters(OpRegistry &registry);
+void registerControlFlowImporters(OpRegistry &registry);
 
 } // namespace tessera::onnx_frontend
 

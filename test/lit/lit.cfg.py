@@ -6,12 +6,14 @@ from lit.llvm import llvm_config
 
 config.name = "Tessera"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".onnxtxt"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.tessera_obj_root
 
 llvm_config.use_default_substitutions()  # FileCheck, not, count
+# Debian's python3-onnx is only visible to the system interpreter.
+config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tessera-opt", "tessera-compile"], [config.tessera_tools_dir])

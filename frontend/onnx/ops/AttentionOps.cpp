@@ -120,7 +120,8 @@ FailureOr<Value> lengthMask(NodeImporter &n, Value lengths,
       {keyLength.isConstant() ? keyLength.constant : ShapedType::kDynamic}, i64);
   Value positions = IotaOp::create(
       n.builder(), n.loc(), positionsType,
-      keyLength.isConstant() ? Value() : keyLength.dynamic, 0, 1);
+      keyLength.isConstant() ? Value() : keyLength.dynamic, /*offset=*/Value(),
+      0, 1);
   FailureOr<Value> limits = castTo(n, lengths, i64);
   if (failed(limits))
     return failure();

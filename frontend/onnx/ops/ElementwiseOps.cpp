@@ -358,6 +358,10 @@ void registerElementwiseImporters(OpRegistry &r) {
   r.add("", "Relu", 14, importRelu);
   for (int64_t v : {9, 13})
     r.add("", "Erf", v, importUnary<ErfOp>);
+  for (int64_t v : {6, 13}) {
+    r.add("", "Log", v, importUnary<LogOp>);
+    r.add("", "Abs", v, importUnary<AbsOp>);
+  }
   for (int64_t v : {1, 13, 14, 16, 19, 21})
     r.add("", "Identity", v, importIdentity);
   for (int64_t v : {10, 12, 13})

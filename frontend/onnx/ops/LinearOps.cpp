@@ -79,9 +79,42 @@ LogicalResult importGemm(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
+/// (A - a_zero_point) @ (B - b_zero_point) in int32, with 8-bit inputs
+/// widened first (unsigned ones with zeros).
+LogicalResult importMatMulInteger(NodeImporter &n) {
+  Type i32 = n.builder().getI32Type();
+  auto widened = [&](size_t value, size_t zeroPoint) -> FailureOr<Value> {
+    FailureOr<Value> v = n.input(value);
+    if (failed(v) || failed(v = castTo(n, *v, i32)))
+      return failure();
+    if (!n.hasInput(zeroPoint))
+      return v;
+    FailureOr<Value> zp = n.input(zeroPoint);
+    if (failed(zp) || failed(zp = castTo(n, *zp, i32)))
+      return failure();
+    // A 1-D zero point of A holds one value per row, so it broadcasts as
+    // [M, 1]; B's is per column and broadcasts as it is.
+    if (value == 0 && cast<ShapedType>(zp->getType()).getRank() == 1 &&
+        cast<ShapedType>(v->getType()).getRank() >= 2) {
+      zp = reshapeTo(n, *zp, {n.graph().dimOf(*zp, 0), SymbolicInt::of(1)});
+      if (failed(zp))
+        return failure();
+    }
+    return n.create<SubOp>({*v, *zp});
+  };
+  FailureOr<Value> a = widened(0, 2), b = widened(1, 3);
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> product = n.create<MatmulOp>({*a, *b});
+  if (failed(product))
+    return failure();
+  return n.setOutput(0, *product);
+}
+
 } // namespace
 
 void registerLinearImporters(OpRegistry &r) {
+  r.add("", "MatMulInteger", 10, importMatMulInteger);
   for (int64_t v : {1, 9, 13})
     r.add("", "MatMul", v, importMatMul);
   for (int64_t v : {7, 9, 11, 13})

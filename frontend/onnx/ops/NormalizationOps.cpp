@@ -1,12 +1,60 @@
 //===- NormalizationOps.cpp - ONNX LayerNorm, RMSNorm, BatchNorm ----------===//
 
 #include "frontend/onnx/OpRegistry.h"
+#include "frontend/onnx/TensorData.h"
 #include "frontend/onnx/ops/ImportHelpers.h"
 
 using namespace mlir;
 
 namespace tessera::onnx_frontend {
 namespace {
+
+/// The optional Mean and InvStdDev outputs (kept dimensions of size 1),
+/// written out in primitives; inference graphs rarely use them.
+LogicalResult importLayerNormStatistics(NodeImporter &n, Value x,
+                                        int64_t axis) {
+  int64_t rank = cast<ShapedType>(x.getType()).getRank();
+  llvm::SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  Builder b(n.context());
+  llvm::SmallVector<NamedAttribute> reduce = {
+      n.namedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+      n.namedAttr("keep_dims", b.getUnitAttr())};
+  FailureOr<Value> mean = n.create<ReduceMeanOp>({x}, reduce);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = n.create<SubOp>({x, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squared = n.create<MulOp>({*centered, *centered});
+  if (failed(squared))
+    return failure();
+  FailureOr<Value> variance = n.create<ReduceMeanOp>({*squared}, reduce);
+  if (failed(variance))
+    return failure();
+  Type elementType = cast<ShapedType>(x.getType()).getElementType();
+  FailureOr<Value> shifted = n.create<AddOp>(
+      {*variance,
+       scalarConstant(n, elementType, n.floatAttr("epsilon", 1e-5f))});
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> invStdDev = n.create<RsqrtOp>({*shifted});
+  if (failed(invStdDev))
+    return failure();
+  // The statistics have the stash type (float by default).
+  auto stashType = convertElementType(
+      n.context(), static_cast<int32_t>(n.intAttr("stash_type", 1)));
+  if (!stashType)
+    return n.error("stash_type: " + llvm::toString(stashType.takeError()));
+  FailureOr<Value> meanOut = castTo(n, *mean, *stashType);
+  FailureOr<Value> invOut = castTo(n, *invStdDev, *stashType);
+  if (failed(meanOut) || failed(invOut))
+    return failure();
+  if (failed(n.setOutput(1, *meanOut)) || failed(n.setOutput(2, *invOut)))
+    return failure();
+  return success();
+}
 
 /// LayerNormalization-17 (and ONNX Runtime's earlier contrib op of the same
 /// name and semantics in the default domain). The Mean and InvStdDev
@@ -51,7 +99,11 @@ LogicalResult importLayerNorm(NodeImporter &n) {
                    b.getDenseI32ArrayAttr({1, 1, hasBias, 0}))});
   if (failed(result) || failed(result = castTo(n, *result, dataType)))
     return failure();
-  return n.setOutput(0, *result);
+  if (failed(n.setOutput(0, *result)))
+    return failure();
+  if (n.hasOutput(1) || n.hasOutput(2))
+    return importLayerNormStatistics(n, operands[0], *axis);
+  return success();
 }
 
 LogicalResult importRMSNorm(NodeImporter &n) {

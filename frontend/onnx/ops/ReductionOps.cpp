@@ -79,9 +79,34 @@ LogicalResult importSoftmax(NodeImporter &n) {
   return n.setOutput(0, *result);
 }
 
+LogicalResult importCumSum(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  std::optional<llvm::SmallVector<int64_t>> axisValue = n.inputConstants(1);
+  if (!axisValue || axisValue->size() != 1)
+    return n.error("axis must be a compile-time scalar");
+  FailureOr<int64_t> axis = normalizeAxis(
+      n, axisValue->front(), cast<ShapedType>(x->getType()).getRank());
+  if (failed(axis))
+    return failure();
+  llvm::SmallVector<NamedAttribute> attrs = {
+      n.namedAttr("axis", n.builder().getI64IntegerAttr(*axis))};
+  if (n.intAttr("exclusive", 0))
+    attrs.push_back(n.namedAttr("exclusive", n.builder().getUnitAttr()));
+  if (n.intAttr("reverse", 0))
+    attrs.push_back(n.namedAttr("reverse", n.builder().getUnitAttr()));
+  FailureOr<Value> result = n.create<CumSumOp>({*x}, attrs);
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
 } // namespace
 
 void registerReductionImporters(OpRegistry &r) {
+  for (int64_t v : {11, 14})
+    r.add("", "CumSum", v, importCumSum);
   for (int64_t v : {1, 11, 13, 18}) {
     r.add("", "ReduceMean", v, importReduce<ReduceMeanOp, 18>);
     r.add("", "ReduceMax", v, importReduce<ReduceMaxOp, 18>);

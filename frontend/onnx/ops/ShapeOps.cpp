@@ -548,9 +548,9 @@ LogicalResult importRange(NodeImporter &n) {
     return n.error("Range bounds must be scalars known at compile time or "
                    "built from dimensions");
   SymbolicInt s = start->front(), l = limit->front(), d = delta->front();
-  if (!s.isConstant() || !d.isConstant() || d.constant == 0)
-    return n.error("Range needs a constant start and a constant, non-zero "
-                   "delta (the limit may be a dimension)");
+  if (!d.isConstant() || d.constant == 0)
+    return n.error("Range needs a constant, non-zero delta (start and limit "
+                   "may be dimensions)");
   GraphImporter &g = n.graph();
   SymbolicInt span = g.sub(l, s, n.loc());
   SymbolicInt count;
@@ -568,14 +568,17 @@ LogicalResult importRange(NodeImporter &n) {
   if (count.isConstant() && count.constant <= 4096) {
     SymbolicInts values;
     for (int64_t i = 0; i < count.constant; ++i)
-      values.push_back(SymbolicInt::of(s.constant + i * d.constant));
+      values.push_back(g.add(s, SymbolicInt::of(i * d.constant), n.loc()));
     return n.setOutputElements(0, std::move(values), false, elementType);
   }
   auto type = RankedTensorType::get(
       {count.isConstant() ? count.constant : ShapedType::kDynamic}, elementType);
   Value size = count.isConstant() ? Value() : count.dynamic;
-  return n.setOutput(0, IotaOp::create(n.builder(), n.loc(), type, size,
-                                       s.constant, d.constant)
+  // A run-time start (the past length, with a KV cache) is an offset.
+  Value offset = s.isConstant() ? Value() : s.dynamic;
+  return n.setOutput(0, IotaOp::create(n.builder(), n.loc(), type, size, offset,
+                                       s.isConstant() ? s.constant : 0,
+                                       d.constant)
                             .getResult());
 }
 
@@ -778,6 +781,169 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+/// Pad in constant mode: each padded axis becomes a concat of fill blocks
+/// around the input; negative pads crop with a slice.
+LogicalResult importPad(NodeImporter &n) {
+  std::string mode = n.stringAttr("mode", "constant");
+  if (mode != "constant")
+    return n.error("only constant padding is supported, not '" + mode + "'");
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank();
+  std::optional<llvm::SmallVector<int64_t>> pads =
+      n.opset() < 11 ? n.intsAttr("pads") : n.inputConstants(1);
+  if (!pads)
+    return n.error("pads must be compile-time constants");
+  llvm::SmallVector<int64_t> axes;
+  if (n.opset() >= 18 && n.hasInput(3)) {
+    auto a = n.inputConstants(3);
+    if (!a)
+      return n.error("axes must be compile-time constants");
+    for (int64_t axis : *a) {
+      FailureOr<int64_t> normalized = normalizeAxis(n, axis, rank);
+      if (failed(normalized))
+        return failure();
+      axes.push_back(*normalized);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (pads->size() != 2 * axes.size())
+    return n.error("pads has " + llvm::Twine(pads->size()) + " entries for " +
+                   llvm::Twine(axes.size()) + " axes");
+  double fill = n.opset() < 11 ? n.floatAttr("value", 0.0f) : 0.0;
+  if (n.opset() >= 11 && n.hasInput(2)) {
+    std::optional<double> f = n.inputFloatConstant(2);
+    std::optional<llvm::SmallVector<int64_t>> i = n.inputConstants(2);
+    if (!f && !(i && i->size() == 1))
+      return n.error("constant_value must be a compile-time scalar");
+    fill = f ? *f : static_cast<double>(i->front());
+  }
+  // Padding a tracked shape vector keeps it tracked.
+  ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+  if (info && info->elements && !info->scalar && axes.size() == 1 &&
+      (*pads)[0] >= 0 && (*pads)[1] >= 0) {
+    SymbolicInts padded(
+        (*pads)[0], SymbolicInt::of(static_cast<int64_t>(fill)));
+    llvm::append_range(padded, *info->elements);
+    padded.append((*pads)[1], SymbolicInt::of(static_cast<int64_t>(fill)));
+    return n.setOutputElements(0, std::move(padded), false, info->elementType);
+  }
+  Value scalar = scalarConstant(n, type.getElementType(), fill);
+  Value current = *x;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = axes[i], low = (*pads)[i], high = (*pads)[i + axes.size()];
+    if (low < 0 || high < 0) {
+      SymbolicInts dims = dimsOf(n, current);
+      SymbolicInts starts(rank, SymbolicInt::of(0)),
+          ends(rank, SymbolicInt::of(std::numeric_limits<int64_t>::max()));
+      llvm::SmallVector<int64_t> steps(rank, 1);
+      starts[axis] = SymbolicInt::of(std::max<int64_t>(-low, 0));
+      ends[axis] = n.graph().sub(dims[axis],
+                                 SymbolicInt::of(std::max<int64_t>(-high, 0)),
+                                 n.loc());
+      FailureOr<Value> cropped = buildSlice(n, current, starts, ends, steps);
+      if (failed(cropped))
+        return failure();
+      current = *cropped;
+      low = std::max<int64_t>(low, 0);
+      high = std::max<int64_t>(high, 0);
+    }
+    if (low == 0 && high == 0)
+      continue;
+    llvm::SmallVector<Value> parts;
+    SymbolicInts dims = dimsOf(n, current);
+    for (int64_t width : {low, int64_t(-1), high}) {
+      if (width == 0)
+        continue;
+      if (width < 0) {
+        parts.push_back(current);
+        continue;
+      }
+      SymbolicInts blockDims = dims;
+      blockDims[axis] = SymbolicInt::of(width);
+      FailureOr<Value> block = expandTo(n, scalar, blockDims);
+      if (failed(block))
+        return failure();
+      parts.push_back(*block);
+    }
+    FailureOr<Value> joined = n.create<ConcatOp>(
+        parts, {n.namedAttr("axis", n.builder().getI64IntegerAttr(axis))});
+    if (failed(joined))
+      return failure();
+    current = *joined;
+  }
+  return n.setOutput(0, current);
+}
+
+/// NonZero's output shape depends on the data, so only a compile-time
+/// constant input (a splat, as exporters build it from ConstantOfShape) is
+/// supported: every index, or none, is selected.
+LogicalResult importNonZero(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  Attribute splat;
+  if (auto constant = x->getDefiningOp<ConstantOp>()) {
+    if (auto dense = dyn_cast<SplatElementsAttr>(constant.getValue()))
+      splat = dense.getSplatValue<Attribute>();
+  } else if (auto expand = x->getDefiningOp<ExpandOp>()) {
+    if (auto constant = expand.getInput().getDefiningOp<ConstantOp>())
+      if (auto dense = dyn_cast<SplatElementsAttr>(constant.getValue()))
+        splat = dense.getSplatValue<Attribute>();
+  }
+  auto type = cast<RankedTensorType>(x->getType());
+  if (!splat || type.getRank() != 1)
+    return n.error("only a 1-D input that is a compile-time constant splat is "
+                   "supported: NonZero's output shape depends on the data");
+  bool nonzero = isa<FloatAttr>(splat)
+                     ? !cast<FloatAttr>(splat).getValue().isZero()
+                     : !cast<IntegerAttr>(splat).getValue().isZero();
+  Type i64 = n.builder().getI64Type();
+  SymbolicInt length = nonzero ? n.graph().dimOf(*x, 0) : SymbolicInt::of(0);
+  auto indicesType = RankedTensorType::get(
+      {length.isConstant() ? length.constant : ShapedType::kDynamic}, i64);
+  Value indices = IotaOp::create(n.builder(), n.loc(), indicesType,
+                                 length.isConstant() ? Value() : length.dynamic,
+                                 /*offset=*/Value(), 0, 1);
+  FailureOr<Value> result = reshapeTo(n, indices, {SymbolicInt::of(1), length});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
+/// Tile as data movement: [d0, d1] -> [1, d0, 1, d1] -> expand to
+/// [r0, d0, r1, d1] -> [r0 * d0, r1 * d1].
+LogicalResult importTile(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  std::optional<SymbolicInts> repeats = n.inputElements(1);
+  SymbolicInts dims = dimsOf(n, *x);
+  if (!repeats || repeats->size() != dims.size())
+    return n.error("repeats must have one entry per dimension and be known "
+                   "at compile time or built from dimensions");
+  SymbolicInts interleaved, expanded, merged;
+  for (auto [d, r] : llvm::zip_equal(dims, *repeats)) {
+    interleaved.append({SymbolicInt::of(1), d});
+    expanded.append({r, d});
+    merged.push_back(n.graph().mul(r, d, n.loc()));
+  }
+  FailureOr<Value> spread = reshapeTo(n, *x, interleaved);
+  if (failed(spread))
+    return failure();
+  FailureOr<Value> copies = expandTo(n, *spread, expanded);
+  if (failed(copies))
+    return failure();
+  FailureOr<Value> result = reshapeTo(n, *copies, merged);
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
+}
+
 LogicalResult importTrilu(NodeImporter &n) {
   FailureOr<Value> x = n.input(0);
   if (failed(x))
@@ -829,6 +995,12 @@ void registerShapeImporters(OpRegistry &r) {
   for (int64_t v : {2, 11, 13, 18})
     r.add("", "Split", v, importSplit);
   r.add("", "Trilu", 14, importTrilu);
+  for (int64_t v : {6, 13})
+    r.add("", "Tile", v, importTile);
+  for (int64_t v : {2, 11, 13, 18, 19, 21})
+    r.add("", "Pad", v, importPad);
+  for (int64_t v : {9, 13})
+    r.add("", "NonZero", v, importNonZero);
 }
 
 } // namespace tessera::onnx_frontend

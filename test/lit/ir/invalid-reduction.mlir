@@ -41,3 +41,11 @@ func.func @softmax_axis(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = tessera.softmax %x axis 2 : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{tessera.cumsum: axis 1 is out of range for rank 1}}
+  %0 = tessera.cumsum %x axis 1 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

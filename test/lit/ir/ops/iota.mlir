@@ -20,3 +20,16 @@ func.func @static() -> (tensor<3xi32>, tensor<2xf32>) {
   %1 = tessera.iota start 1 step -1 : tensor<2xf32>
   return %0, %1 : tensor<3xi32>, tensor<2xf32>
 }
+
+// -----
+
+// With a KV cache, positions start at the past length.
+// CHECK-LABEL: func.func @offset
+// CHECK: tessera.iota size %{{.*}} offset %{{.*}} start 0 step 1 : tensor<?xi64>
+// FOLD-LABEL: func.func @offset
+// FOLD: tessera.iota
+func.func @offset(%n: index, %past: index) -> (tensor<?xi64>, tensor<2xi64>) {
+  %0 = tessera.iota size %n offset %past start 0 step 1 : tensor<?xi64>
+  %1 = tessera.iota offset %past start 0 step 1 : tensor<2xi64>
+  return %0, %1 : tensor<?xi64>, tensor<2xi64>
+}
