@@ -236,22 +236,30 @@ RotaryEmbeddingOp::inferReturnTypes(MLIRContext *, OptionalLoc loc,
   Type input = adaptor.getInput().getType();
   Type cosType = adaptor.getCos().getType(), sinType = adaptor.getSin().getType();
   if (failed(requireRank(loc, name, input, 4, "input")) ||
-      failed(requireRank(loc, name, cosType, 2, "cos")) ||
       failed(requireSameElementType(loc, {input, cosType, sinType}, name)))
     return failure();
+  int64_t cosRank = cast<RankedTensorType>(cosType).getRank();
+  if (Value positions = adaptor.getPositions()) {
+    if (failed(requireRank(loc, name, positions.getType(), 2, "positions")) ||
+        failed(requireRank(loc, name, cosType, 2, "cos (a cache indexed by "
+                                                  "positions)")))
+      return failure();
+  } else if (cosRank != 2 && cosRank != 3) {
+    return emitOptionalError(loc, name, ": cos must be [sequence, half] or "
+                                        "[batch, sequence, half], got rank ",
+                             cosRank);
+  }
   if (failed(verifyCompatibleShape(cosType, sinType)))
     return emitOptionalError(loc, name, ": cos ", cosType, " and sin ",
                              sinType, " differ in shape");
-  if (Value positions = adaptor.getPositions())
-    if (failed(requireRank(loc, name, positions.getType(), 2, "positions")))
-      return failure();
   results.push_back(input);
   return success();
 }
 
 LogicalResult RotaryEmbeddingOp::verify() {
   int64_t headDim = cast<RankedTensorType>(getInput().getType()).getDimSize(3);
-  int64_t half = cast<RankedTensorType>(getCos().getType()).getDimSize(1);
+  auto cosType = cast<RankedTensorType>(getCos().getType());
+  int64_t half = cosType.getDimSize(cosType.getRank() - 1);
   if (std::optional<int64_t> rotaryDim = getRotaryDim()) {
     if (*rotaryDim <= 0 || *rotaryDim % 2 != 0)
       return emitOpError("rotary_dim must be positive and even, got ")

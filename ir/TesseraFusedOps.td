@@ -162,8 +162,8 @@ def Tessera_RotaryEmbeddingOp : Tessera_InferredOp<"rotary_embedding"> {
     ```
 
     Without `positions`, `cos`/`sin` are `[S, half]` (row `p` for position
-    `p`). With `positions` (`[B, S]` integers) they are caches
-    `[max_positions, half]` indexed by it.
+    `p`) or `[B, S, half]` (per sequence). With `positions` (`[B, S]`
+    integers) they are caches `[max_positions, half]` indexed by it.
 
     ```mlir
     %qr = tessera.rotary_embedding %q, %cos, %sin positions %pos

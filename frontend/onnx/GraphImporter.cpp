@@ -90,14 +90,6 @@ bool NodeImporter::hasInput(size_t i) const {
          !node_.input(i).empty();
 }
 
-const ImportedValue *NodeImporter::lookupInput(size_t i) {
-  if (!hasInput(i)) {
-    (void)error("input " + llvm::Twine(i) + " is required but missing");
-    return nullptr;
-  }
-  return graph_.lookup(node_.input(i), loc_);
-}
-
 FailureOr<Value> NodeImporter::input(size_t i) {
   if (!hasInput(i))
     return error("input " + llvm::Twine(i) + " is required but missing");

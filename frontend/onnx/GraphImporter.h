@@ -132,7 +132,6 @@ private:
   createInferredImpl(llvm::StringRef opName, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attributes,
                      unsigned numResults);
-  const ImportedValue *lookupInput(size_t i);
 
   GraphImporter &graph_;
   const onnx::NodeProto &node_;

@@ -1,4 +1,4 @@
-//===- AttentionOps.cpp - ONNX and ONNX Runtime attention ops -------------===//
+//===- AttentionOps.cpp - attention and rotary embedding ops --------------===//
 
 #include "frontend/onnx/OpRegistry.h"
 #include "frontend/onnx/ops/ImportHelpers.h"
@@ -321,9 +321,40 @@ LogicalResult importContribAttention(NodeImporter &n) {
   return success();
 }
 
+/// RotaryEmbedding-23: X as [B, H, S, D] (or [B, S, H * D] with num_heads),
+/// caches indexed by position_ids, or per-sequence [B, S, half] without.
+LogicalResult importRotaryEmbedding(NodeImporter &n) {
+  FailureOr<Value> x = n.input(0), cos = n.input(1), sin = n.input(2);
+  if (failed(x) || failed(cos) || failed(sin))
+    return failure();
+  bool is3D = cast<ShapedType>(x->getType()).getRank() == 3;
+  if (is3D && failed(x = splitHeads(n, *x, n.intAttr("num_heads", 0))))
+    return failure();
+  llvm::SmallVector<Value> operands = {*x, *cos, *sin};
+  if (n.hasInput(3)) {
+    FailureOr<Value> positions = n.input(3);
+    if (failed(positions))
+      return failure();
+    operands.push_back(*positions);
+  }
+  Builder b(n.context());
+  llvm::SmallVector<NamedAttribute> attrs;
+  if (n.intAttr("interleaved", 0))
+    attrs.push_back(n.namedAttr("interleaved", b.getUnitAttr()));
+  if (int64_t dim = n.intAttr("rotary_embedding_dim", 0))
+    attrs.push_back(n.namedAttr("rotary_dim", b.getI64IntegerAttr(dim)));
+  FailureOr<Value> rotated = n.create<RotaryEmbeddingOp>(operands, attrs);
+  if (failed(rotated))
+    return failure();
+  if (is3D && failed(rotated = mergeHeads(n, *rotated)))
+    return failure();
+  return n.setOutput(0, *rotated);
+}
+
 } // namespace
 
 void registerAttentionImporters(OpRegistry &r) {
+  r.add("", "RotaryEmbedding", 23, importRotaryEmbedding);
   for (int64_t v : {23, 24})
     r.add("", "Attention", v, importAttention);
   r.add("com.microsoft", "Attention", 1, importContribAttention);

@@ -57,8 +57,7 @@ LogicalResult importLayerNormStatistics(NodeImporter &n, Value x,
 }
 
 /// LayerNormalization-17 (and ONNX Runtime's earlier contrib op of the same
-/// name and semantics in the default domain). The Mean and InvStdDev
-/// outputs are training-only and not computed.
+/// name and semantics in the default domain).
 LogicalResult importLayerNorm(NodeImporter &n) {
   FailureOr<Value> x = n.input(0), scale = n.input(1);
   if (failed(x) || failed(scale))

@@ -151,3 +151,12 @@ func.func @fused_matmul_activation(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) ->
   %0 = tessera.fused_matmul %x, %w activation swish : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+func.func @rope_cache_rank(%q: tensor<1x8x4x64xf32>, %c: tensor<1x4x32xf32>, %p: tensor<1x4xi64>) -> tensor<1x8x4x64xf32> {
+  // expected-error @+2 {{tessera.rotary_embedding: cos (a cache indexed by positions) must have rank 2 (got 3)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tessera.rotary_embedding %q, %c, %c positions %p : (tensor<1x8x4x64xf32>, tensor<1x4x32xf32>, tensor<1x4x32xf32>, tensor<1x4xi64>) -> tensor<1x8x4x64xf32>
+  return %0 : tensor<1x8x4x64xf32>
+}
