@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
@@ -184,6 +185,37 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
           return std::nullopt;
         return a.sdiv(b);
       });
+}
+
+namespace {
+/// x / c -> x * (1 / c) for a float splat constant c: exporters spell
+/// scaling both ways, and matching then sees one form.
+struct DivByConstantToMul : public OpRewritePattern<DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DivOp op,
+                                PatternRewriter &rewriter) const override {
+    auto constant = op.getRhs().getDefiningOp<ConstantOp>();
+    auto dense = constant ? dyn_cast<DenseFPElementsAttr>(constant.getValue())
+                          : DenseFPElementsAttr();
+    if (!dense || !dense.isSplat())
+      return failure();
+    APFloat divisor = dense.getSplatValue<APFloat>();
+    if (divisor.isZero() || !divisor.isFinite())
+      return failure();
+    APFloat reciprocal(divisor.getSemantics(), 1);
+    reciprocal.divide(divisor, APFloat::rmNearestTiesToEven);
+    auto type = cast<ShapedType>(constant.getType());
+    Value factor = ConstantOp::create(rewriter, op.getLoc(), type,
+                                      DenseElementsAttr::get(type, reciprocal));
+    rewriter.replaceOpWithNewOp<MulOp>(op, op.getType(), op.getLhs(), factor);
+    return success();
+  }
+};
+} // namespace
+
+void DivOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<DivByConstantToMul>(context);
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
@@ -451,6 +483,16 @@ static std::optional<Attribute> castElement(Attribute element, Type to) {
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // A widening cast and back is exact: cast(cast(x : f16 -> f32) -> f16).
+  if (auto inner = getInput().getDefiningOp<CastOp>()) {
+    Type source = getElementTypeOrSelf(inner.getInput().getType());
+    Type middle = getElementTypeOrSelf(inner.getType());
+    bool sameKind = (isa<FloatType>(source) && isa<FloatType>(middle)) ||
+                    (source.isSignlessInteger() && middle.isSignlessInteger());
+    if (inner.getInput().getType() == getType() && sameKind &&
+        middle.getIntOrFloatBitWidth() > source.getIntOrFloatBitWidth())
+      return inner.getInput();
+  }
   auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   auto resultType = cast<RankedTensorType>(getType());
   if (!constant || !resultType.hasStaticShape())

@@ -59,7 +59,10 @@ def Tessera_AddOp : Tessera_BroadcastBinaryOp<"add", "lhs + rhs",
 def Tessera_SubOp : Tessera_BroadcastBinaryOp<"sub", "lhs - rhs">;
 def Tessera_MulOp : Tessera_BroadcastBinaryOp<"mul", "lhs * rhs",
     Tessera_NumericTensor, [Commutative]>;
-def Tessera_DivOp : Tessera_BroadcastBinaryOp<"div", "lhs / rhs">;
+def Tessera_DivOp : Tessera_BroadcastBinaryOp<"div", "lhs / rhs"> {
+  // Division by a float constant becomes multiplication by its reciprocal.
+  let hasCanonicalizer = 1;
+}
 def Tessera_PowOp : Tessera_BroadcastBinaryOp<"pow", "lhs ^ rhs",
     Tessera_FloatTensor>;
 def Tessera_MaxOp : Tessera_BroadcastBinaryOp<"max", "max(lhs, rhs)",

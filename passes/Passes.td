@@ -41,4 +41,80 @@ def InferShapes : Pass<"tessera-infer-shapes", "mlir::ModuleOp"> {
   ];
 }
 
+def FuseNorms : Pass<"tessera-fuse-norms", "mlir::func::FuncOp"> {
+  let summary = "Fuse LayerNorm and RMSNorm sub-graphs into tessera.layer_norm / rms_norm";
+  let description = [{
+    Every `tessera.reduce_mean` is a candidate. A mean over the trailing
+    dimensions that is subtracted from its input, whose square is averaged,
+    offset by a constant epsilon and divided out (by `sqrt`, `rsqrt` or
+    `1 / sqrt`), then optionally scaled by γ and shifted by β, is a
+    LayerNorm; a mean of `x²` used the same way on `x` is an RMSNorm.
+    Operand order does not matter; every intermediate must be used only
+    inside the norm. With `remarks`, each candidate gets a remark: fused,
+    or the first predicate that failed.
+
+    Before:
+    ```mlir
+    %m = tessera.reduce_mean %x [2] keep_dims : tensor<?x?x768xf32> -> tensor<?x?x1xf32>
+    %d = tessera.sub %x, %m : (tensor<?x?x768xf32>, tensor<?x?x1xf32>) -> tensor<?x?x768xf32>
+    %p = tessera.pow %d, %two : (tensor<?x?x768xf32>, tensor<f32>) -> tensor<?x?x768xf32>
+    %v = tessera.reduce_mean %p [2] keep_dims : tensor<?x?x768xf32> -> tensor<?x?x1xf32>
+    %e = tessera.add %v, %eps : (tensor<?x?x1xf32>, tensor<f32>) -> tensor<?x?x1xf32>
+    %s = tessera.sqrt %e : tensor<?x?x1xf32>
+    %n = tessera.div %d, %s : (tensor<?x?x768xf32>, tensor<?x?x1xf32>) -> tensor<?x?x768xf32>
+    %g = tessera.mul %n, %gamma : (tensor<?x?x768xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
+    %y = tessera.add %g, %beta : (tensor<?x?x768xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
+    ```
+    After:
+    ```mlir
+    %y = tessera.layer_norm %x scale %gamma bias %beta axis 2 epsilon 9.99999974E-6
+        : (tensor<?x?x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates", "Mean reductions examined">,
+    Statistic<"numFused", "fused", "Norms fused">,
+  ];
+}
+
+def FuseGelu : Pass<"tessera-fuse-gelu", "mlir::func::FuncOp"> {
+  let summary = "Fuse erf and tanh GELU sub-graphs (with a bias Add) into tessera.gelu";
+  let description = [{
+    Every `tessera.tanh` and `tessera.erf` is a candidate. The argument is
+    expanded as a polynomial in `x` and must be `√(2/π)(x + 0.044715x³)`
+    (tanh) or `x/√2` (erf), however the exporter wrote it; the result must
+    be used in `0.5 · x · (1 + t)`, in any order or association. A bias
+    Add that produces `x` only for this GELU becomes the op's bias. With
+    `remarks`, each candidate gets a remark: fused, or the first predicate
+    that failed.
+
+    Before:
+    ```mlir
+    %h = tessera.mul %x, %half : (tensor<?x3072xf32>, tensor<f32>) -> tensor<?x3072xf32>
+    %d = tessera.mul %x, %inv_sqrt2 : (tensor<?x3072xf32>, tensor<f32>) -> tensor<?x3072xf32>
+    %e = tessera.erf %d : tensor<?x3072xf32>
+    %o = tessera.add %e, %one : (tensor<?x3072xf32>, tensor<f32>) -> tensor<?x3072xf32>
+    %y = tessera.mul %h, %o : (tensor<?x3072xf32>, tensor<?x3072xf32>) -> tensor<?x3072xf32>
+    ```
+    After:
+    ```mlir
+    %y = tessera.gelu %x approximate none : (tensor<?x3072xf32>) -> tensor<?x3072xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates", "tanh and erf ops examined">,
+    Statistic<"numFused", "fused", "GELUs fused">,
+  ];
+}
+
 #endif // TESSERA_PASSES_PASSES_TD

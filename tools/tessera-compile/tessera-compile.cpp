@@ -7,6 +7,7 @@
 
 #include "frontend/onnx/OnnxImporter.h"
 #include "ir/TesseraDialect.h"
+#include "passes/FusionReport.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -39,6 +40,18 @@ static cl::opt<bool> elideWeights(
     "elide-weights",
     cl::desc("Print large weights as __elided__ (the output then no longer "
              "parses)"));
+static cl::opt<bool> noFusion("no-fusion",
+                              cl::desc("Skip the fusion passes (the IR stays "
+                                       "as imported, canonicalized)"));
+static cl::opt<std::string> fusionReportPath(
+    "fusion-report",
+    cl::desc("Write every fusion candidate, fused or not and why, as JSON"),
+    cl::value_desc("file.json"));
+static cl::list<std::string> requireFusion(
+    "require-fusion", cl::CommaSeparated,
+    cl::desc("Fail when a candidate of these kinds (attention, layer_norm, "
+             "rms_norm, gelu) is left unfused"),
+    cl::value_desc("kind,..."));
 static cl::opt<bool> verbose("v", cl::desc("Report each stage on stderr"));
 
 static int fail(const llvm::Twine &message) {
@@ -77,11 +90,34 @@ int main(int argc, char **argv) {
   mlir::PassManager pm(&context);
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
-  if (mlir::failed(pm.run(**module)))
-    return fail(inputPath + ": graph cleanup failed");
+  tessera::FusionReport report;
+  if (!noFusion) {
+    tessera::FuseNormsOptions norms;
+    norms.remarks = true;
+    tessera::FuseGeluOptions gelu;
+    gelu.remarks = true;
+    pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseNorms(norms));
+    pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseGelu(gelu));
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
+  }
+  {
+    tessera::FusionRemarkCollector collector(context, report);
+    if (mlir::failed(pm.run(**module)))
+      return fail(inputPath + ": graph passes failed");
+  }
   if (verbose)
-    llvm::errs() << "tessera-compile: cleaned up in "
+    llvm::errs() << "tessera-compile: graph passes done in "
                  << llvm::format("%.2f", seconds()) << " s\n";
+  if (!noFusion) {
+    report.addUnmatchedAttention(**module);
+    report.printSummary(llvm::errs(), "tessera-compile: ");
+    if (!fusionReportPath.empty())
+      if (llvm::Error err = report.writeJson(fusionReportPath, inputPath))
+        return fail(llvm::toString(std::move(err)));
+    if (std::string missing = report.unfusedOf(requireFusion); !missing.empty())
+      return fail(inputPath + ": --require-fusion: " + missing);
+  }
 
   std::string error;
   auto output = mlir::openOutputFile(outputPath, &error);

@@ -112,7 +112,7 @@ LogicalResult importPow(NodeImporter &n) {
   return n.setOutput(0, *result);
 }
 
-/// Max and Min take any number of inputs.
+/// Max, Min and Sum take any number of inputs.
 template <typename OpTy>
 LogicalResult importVariadic(NodeImporter &n) {
   FailureOr<Value> acc = n.input(0);
@@ -333,6 +333,8 @@ void registerElementwiseImporters(OpRegistry &r) {
     r.add("", "Max", v, importVariadic<MaxOp>);
     r.add("", "Min", v, importVariadic<MinOp>);
   }
+  for (int64_t v : {8, 13})
+    r.add("", "Sum", v, importVariadic<AddOp>);
   for (int64_t v : {7, 11, 13, 19})
     r.add("", "Equal", v, importCompare<CmpPredicate::eq>);
   for (int64_t v : {7, 9, 13}) {
