@@ -36,13 +36,6 @@ bool FusionReport::record(Diagnostic &diagnostic) {
   return true;
 }
 
-void FusionReport::addUnmatchedAttention(ModuleOp module) {
-  module.walk([&](SoftmaxOp softmax) {
-    candidates_.push_back({"attention", nodeName(softmax.getLoc()), false,
-                           "attention fusion is not implemented yet"});
-  });
-}
-
 void FusionReport::printSummary(llvm::raw_ostream &os,
                                 llvm::StringRef prefix) const {
   std::map<std::string, std::pair<int, int>> counts; // kind -> fused, total

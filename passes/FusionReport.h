@@ -32,8 +32,6 @@ public:
   /// Records the candidate a fusion remark describes; false when the
   /// diagnostic is not a fusion remark.
   bool record(mlir::Diagnostic &diagnostic);
-  /// Softmaxes left in the IR are attention candidates no pass fused.
-  void addUnmatchedAttention(mlir::ModuleOp module);
   void printSummary(llvm::raw_ostream &os, llvm::StringRef prefix) const;
   llvm::Error writeJson(llvm::StringRef path, llvm::StringRef model) const;
   /// "kind at node 'n': reason; ..." for unfused candidates of `kinds`.

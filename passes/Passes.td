@@ -117,4 +117,41 @@ def FuseGelu : Pass<"tessera-fuse-gelu", "mlir::func::FuncOp"> {
   ];
 }
 
+def FuseAttention : Pass<"tessera-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "Fuse scaled dot-product attention sub-graphs into tessera.attention";
+  let description = [{
+    Every `tessera.softmax` is a candidate. Its input must come from
+    `matmul(Q, Kᵀ)` through constant scaling, additive masks and masked
+    fills (`where(m, s, -10000)` or GPT-2's `s·b − 10000·(1 − b)`, with
+    fills of −10000, −inf or finfo.min normalized to a boolean mask), and
+    its result must be multiplied by V. Kᵀ's transpose is undone (the
+    canonicalizer folds the two transposes). With `remarks`, each candidate
+    gets a remark: fused, or the first predicate that failed.
+
+    Before:
+    ```mlir
+    %kt = tessera.transpose %k [0, 1, 3, 2] : tensor<?x12x?x64xf32> -> tensor<?x12x64x?xf32>
+    %s = tessera.matmul %q, %kt : (tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) -> tensor<?x12x?x?xf32>
+    %c = tessera.mul %s, %eighth : (tensor<?x12x?x?xf32>, tensor<f32>) -> tensor<?x12x?x?xf32>
+    %m = tessera.add %c, %mask : (tensor<?x12x?x?xf32>, tensor<?x1x1x?xf32>) -> tensor<?x12x?x?xf32>
+    %p = tessera.softmax %m axis 3 : tensor<?x12x?x?xf32>
+    %o = tessera.matmul %p, %v : (tensor<?x12x?x?xf32>, tensor<?x12x?x64xf32>) -> tensor<?x12x?x64xf32>
+    ```
+    After:
+    ```mlir
+    %o = tessera.attention %q, %k, %v mask %mask scale 1.250000e-01
+        : (tensor<?x12x?x64xf32>, tensor<?x12x?x64xf32>, tensor<?x12x?x64xf32>, tensor<?x1x1x?xf32>) -> tensor<?x12x?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates", "Softmax ops examined">,
+    Statistic<"numFused", "fused", "Attentions fused">,
+  ];
+}
+
 #endif // TESSERA_PASSES_PASSES_TD

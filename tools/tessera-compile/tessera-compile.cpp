@@ -96,8 +96,12 @@ int main(int argc, char **argv) {
     norms.remarks = true;
     tessera::FuseGeluOptions gelu;
     gelu.remarks = true;
+    tessera::FuseAttentionOptions attention;
+    attention.remarks = true;
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseNorms(norms));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseGelu(gelu));
+    pm.addNestedPass<mlir::func::FuncOp>(
+        tessera::createFuseAttention(attention));
     pm.addPass(mlir::createCanonicalizerPass());
     pm.addPass(mlir::createCSEPass());
   }
@@ -110,7 +114,6 @@ int main(int argc, char **argv) {
     llvm::errs() << "tessera-compile: graph passes done in "
                  << llvm::format("%.2f", seconds()) << " s\n";
   if (!noFusion) {
-    report.addUnmatchedAttention(**module);
     report.printSummary(llvm::errs(), "tessera-compile: ");
     if (!fusionReportPath.empty())
       if (llvm::Error err = report.writeJson(fusionReportPath, inputPath))

@@ -1,0 +1,313 @@
+//===- FuseAttention.cpp - scaled dot-product attention into one op -------===//
+//
+// Candidates: every tessera.softmax. Walking back from its input through
+// what exporters wrap around the scores:
+//
+//     Q ──┐        K ── transpose(…, swap last two) = Kᵀ
+//         └─ matmul(Q, Kᵀ) ── · c (scale) ── + mask ── where(m, s, -1e4)
+//                                                    ── s·b − 1e4·(1 − b)
+//     softmax(…, last axis) ── matmul(·, V)          → tessera.attention
+//
+// Scaling is any constant factor (division by a constant is already a
+// multiplication); an additive mask is any other addend; a masked fill of
+// −10000, −inf or finfo.min (written with where, or as GPT-2's s·b −
+// 1e4·(1 − b)) becomes a boolean mask. Operand order does not matter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/FusionMatchers.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+
+namespace tessera {
+#define GEN_PASS_DEF_FUSEATTENTION
+#include "passes/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+using namespace tessera;
+
+namespace {
+
+/// Fills at or below this count as "masked out": softmax gives them 0.
+constexpr double kMaskedFill = -1.0e4;
+
+struct AttentionMatch {
+  Value q, kT, v;
+  Value additiveMask;  // added to the scores
+  Value booleanMask;   // true = attend
+  double scale = 1.0;
+  Operation *root;     // matmul(probs, V)
+  llvm::SetVector<Operation *> ops;
+  /// tensor.dim of the scores (mask slices use them): the query length is
+  /// Q's dim 2, the key length Kᵀ's dim 3.
+  SmallVector<tensor::DimOp> scoreDims;
+};
+
+/// The users of `v` that are not tensor.dim; the dims go to `dims`.
+SmallVector<Operation *> nonShapeUsers(Value v,
+                                       SmallVectorImpl<tensor::DimOp> &dims) {
+  SmallVector<Operation *> users;
+  for (Operation *user : v.getUsers()) {
+    if (auto dim = dyn_cast<tensor::DimOp>(user))
+      dims.push_back(dim);
+    else
+      users.push_back(user);
+  }
+  return users;
+}
+
+bool isMaskedFill(Value v) {
+  std::optional<double> fill = splatValue(v);
+  return fill && (*fill <= kMaskedFill || std::isinf(*fill));
+}
+
+/// GPT-2 (PyTorch 1.4): s·b − C·(1 − b) with C ≥ 1e4: a boolean mask b.
+Value matchBufferMask(SubOp sub, Value &scores,
+                      llvm::SetVector<Operation *> &ops) {
+  auto kept = sub.getLhs().getDefiningOp<MulOp>();
+  auto fill = sub.getRhs().getDefiningOp<MulOp>();
+  if (!kept || !fill || !kept->hasOneUse() || !fill->hasOneUse())
+    return Value();
+  for (auto [s, b] : {std::pair(kept.getLhs(), kept.getRhs()),
+                      std::pair(kept.getRhs(), kept.getLhs())}) {
+    for (auto [inverted, c] : {std::pair(fill.getLhs(), fill.getRhs()),
+                               std::pair(fill.getRhs(), fill.getLhs())}) {
+      std::optional<double> big = splatValue(c);
+      auto oneMinus = inverted.getDefiningOp<SubOp>();
+      if (!big || *big < -kMaskedFill || !oneMinus || oneMinus.getRhs() != b)
+        continue;
+      std::optional<double> one = splatValue(oneMinus.getLhs());
+      if (!one || *one != 1.0 || !oneMinus->hasOneUse())
+        continue;
+      ops.insert(kept);
+      ops.insert(fill);
+      ops.insert(oneMinus);
+      scores = s;
+      return b;
+    }
+  }
+  return Value();
+}
+
+FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
+                                         std::string &reason) {
+  auto fail = [&](const Twine &why) {
+    reason = why.str();
+    return failure();
+  };
+  auto type = cast<RankedTensorType>(softmax.getType());
+  if (type.getRank() != 4 || softmax.getAxis() != 3)
+    return fail("the softmax is not over the last axis of 4-D scores");
+  AttentionMatch match;
+  match.ops.insert(softmax);
+  auto pv = dyn_cast_or_null<MatmulOp>(singleUser(softmax.getResult()));
+  if (!pv || pv.getLhs() != softmax.getResult())
+    return fail("the probabilities are not used once, multiplied by V");
+  match.root = pv;
+  match.v = pv.getRhs();
+  match.ops.insert(pv);
+
+  Value s = softmax.getInput();
+  while (true) {
+    Operation *op = s.getDefiningOp();
+    if (!op || nonShapeUsers(s, match.scoreDims).size() != 1)
+      return fail("the scores are used elsewhere, or not computed here");
+    if (auto qk = dyn_cast<MatmulOp>(op)) {
+      match.ops.insert(qk);
+      match.q = qk.getLhs();
+      match.kT = qk.getRhs();
+      break;
+    }
+    match.ops.insert(op);
+    if (auto mul = dyn_cast<MulOp>(op)) {
+      std::optional<double> c = splatValue(mul.getRhs());
+      Value other = mul.getLhs();
+      if (!c) {
+        c = splatValue(mul.getLhs());
+        other = mul.getRhs();
+      }
+      if (!c)
+        return fail("the scores are multiplied by something not constant");
+      match.scale *= *c;
+      s = other;
+      continue;
+    }
+    if (auto add = dyn_cast<AddOp>(op)) {
+      // The addend that leads back to the scores is the scores; the other
+      // is an additive mask (or bias).
+      auto leadsToScores = [](Value v) {
+        for (int depth = 0; depth < 8 && v.getDefiningOp(); ++depth) {
+          Operation *d = v.getDefiningOp();
+          if (isa<MatmulOp>(d))
+            return true;
+          if (d->getNumOperands() == 0)
+            return false;
+          v = d->getOperand(0);
+        }
+        return false;
+      };
+      bool lhsScores = leadsToScores(add.getLhs());
+      Value mask = lhsScores ? add.getRhs() : add.getLhs();
+      if (match.additiveMask)
+        return fail("more than one additive mask");
+      match.additiveMask = mask;
+      s = lhsScores ? add.getLhs() : add.getRhs();
+      continue;
+    }
+    if (auto where = dyn_cast<WhereOp>(op)) {
+      if (!isMaskedFill(where.getFalseValue()))
+        return fail("a where on the scores does not fill with -10000, -inf "
+                    "or finfo.min");
+      if (match.booleanMask)
+        return fail("more than one masked fill");
+      match.booleanMask = where.getCondition();
+      s = where.getTrueValue();
+      continue;
+    }
+    if (auto sub = dyn_cast<SubOp>(op)) {
+      Value scores;
+      Value b = matchBufferMask(sub, scores, match.ops);
+      if (!b)
+        return fail("a subtraction on the scores is not a masked fill");
+      if (match.booleanMask)
+        return fail("more than one masked fill");
+      match.booleanMask = b;
+      s = scores;
+      continue;
+    }
+    return fail("the scores go through '" + op->getName().getStringRef() +
+                "', which is not scaling or masking");
+  }
+  if (cast<RankedTensorType>(match.q.getType()).getRank() != 4)
+    return fail("Q is not 4-D [batch, heads, sequence, head_dim]");
+  for (tensor::DimOp dim : match.scoreDims) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (!index || (*index != 2 && *index != 3))
+      return fail("a dimension of the scores other than the sequence "
+                  "lengths is used");
+  }
+  for (Operation *op : match.ops) {
+    if (op == match.root)
+      continue;
+    for (Operation *user : op->getUsers())
+      if (!match.ops.contains(user) && !isa<tensor::DimOp>(user))
+        return fail("an intermediate value has a user outside the attention");
+  }
+  return match;
+}
+
+struct FuseAttentionPass
+    : public tessera::impl::FuseAttentionBase<FuseAttentionPass> {
+  using FuseAttentionBase::FuseAttentionBase;
+
+  void runOnOperation() override {
+    SmallVector<SoftmaxOp> candidates;
+    getOperation().walk([&](SoftmaxOp op) { candidates.push_back(op); });
+    for (SoftmaxOp softmax : candidates) {
+      ++numCandidates;
+      std::string reason;
+      FailureOr<AttentionMatch> match = matchAttention(softmax, reason);
+      Operation *attention = nullptr;
+      if (succeeded(match))
+        attention = build(*match, softmax.getLoc(), reason);
+      if (remarks)
+        remarkCandidate(softmax, "attention", attention != nullptr, reason);
+      if (!attention)
+        continue;
+      for (tensor::DimOp dim : match->scoreDims) {
+        OpBuilder builder(dim);
+        bool query = *dim.getConstantIndex() == 2;
+        Value source = query ? match->q : match->kT;
+        dim.replaceAllUsesWith(tensor::DimOp::create(
+                                   builder, dim.getLoc(), source, query ? 2 : 3)
+                                   .getResult());
+        dim.erase();
+      }
+      match->root->getResult(0).replaceAllUsesWith(attention->getResult(0));
+      eraseDeadPatternOps(match->ops);
+      ++numFused;
+    }
+  }
+
+  /// Builds the op (K from Kᵀ, the boolean mask as i1); null, with the
+  /// reason, when the shapes do not form an attention.
+  Operation *build(AttentionMatch &match, Location loc, std::string &reason) {
+    OpBuilder builder(match.root);
+    auto kTType = cast<RankedTensorType>(match.kT.getType());
+    if (kTType.getRank() != 4) {
+      reason = "K^T is not 4-D";
+      return nullptr;
+    }
+    SmallVector<int64_t> kShape = {kTType.getDimSize(0), kTType.getDimSize(1),
+                                   kTType.getDimSize(3), kTType.getDimSize(2)};
+    Value k = TransposeOp::create(
+        builder, loc, RankedTensorType::get(kShape, kTType.getElementType()),
+        match.kT, builder.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    Value mask = match.additiveMask;
+    SmallVector<Operation *> created = {k.getDefiningOp()};
+    if (match.booleanMask) {
+      if (mask) {
+        reason = "both an additive mask and a masked fill";
+        return cleanup(created);
+      }
+      mask = match.booleanMask;
+      Type elementType = getElementTypeOrSelf(mask.getType());
+      if (!elementType.isInteger(1)) {
+        if (!isa<FloatType>(elementType)) {
+          reason = "the masked-fill condition is not boolean or float";
+          return cleanup(created);
+        }
+        auto maskType = cast<RankedTensorType>(mask.getType());
+        auto zeroType = RankedTensorType::get({}, elementType);
+        Value zero = ConstantOp::create(
+            builder, loc, zeroType,
+            DenseElementsAttr::get(zeroType, FloatAttr::get(elementType, 0.0)));
+        created.push_back(zero.getDefiningOp());
+        auto cmp = CmpOp::create(
+            builder, loc, maskType.clone(builder.getI1Type()),
+            CmpPredicateAttr::get(&getContext(), CmpPredicate::ne), mask, zero);
+        created.push_back(cmp);
+        mask = cmp.getResult();
+      }
+    }
+    OperationState state(loc, AttentionOp::getOperationName());
+    state.addOperands({match.q, k, match.v});
+    if (mask)
+      state.addOperands(mask);
+    state.addAttribute("operandSegmentSizes",
+                       builder.getDenseI32ArrayAttr({1, 1, 1, mask ? 1 : 0, 0, 0}));
+    state.addAttribute("scale",
+                       builder.getF32FloatAttr(static_cast<float>(match.scale)));
+    state.addTypes(match.root->getResult(0).getType());
+    Operation *attention = builder.create(state);
+    created.push_back(attention);
+    std::string diagnostics;
+    {
+      ScopedDiagnosticHandler handler(&getContext(), [&](Diagnostic &d) {
+        diagnostics += (diagnostics.empty() ? "" : "; ") + d.str();
+        return success();
+      });
+      if (failed(verify(attention, /*verifyRecursively=*/false))) {
+        reason = "Q, K, V and the mask do not form an attention: " + diagnostics;
+        return cleanup(created);
+      }
+    }
+    return attention;
+  }
+
+  Operation *cleanup(SmallVector<Operation *> &created) {
+    for (Operation *op : llvm::reverse(created))
+      op->erase();
+    return nullptr;
+  }
+};
+
+} // namespace

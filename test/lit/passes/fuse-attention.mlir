@@ -1,0 +1,109 @@
+// RUN: tessera-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(tessera-fuse-attention{remarks=true}))' -verify-diagnostics | FileCheck %s
+
+// BERT: Q·Kᵀ / 8 + additive mask, softmax, ·V. Division was canonicalized
+// to a multiplication by 1/8 before fusion.
+// CHECK-LABEL: func.func @bert
+// CHECK: %[[K:.*]] = tessera.transpose %arg1 [0, 1, 3, 2] : tensor<?x12x64x?xf32> -> tensor<?x12x?x64xf32>
+// CHECK: %[[O:.*]] = tessera.attention %arg0, %[[K]], %arg2 mask %arg3 scale 1.250000e-01
+// CHECK: return %[[O]]
+func.func @bert(%q: tensor<?x12x?x64xf32>, %kt: tensor<?x12x64x?xf32>, %v: tensor<?x12x?x64xf32>, %mask: tensor<?x1x1x?xf32>) -> tensor<?x12x?x64xf32> {
+  %c = tessera.constant dense<0.125> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) -> tensor<?x12x?x?xf32>
+  %sc = tessera.mul %s, %c : (tensor<?x12x?x?xf32>, tensor<f32>) -> tensor<?x12x?x?xf32>
+  %m = tessera.add %mask, %sc : (tensor<?x1x1x?xf32>, tensor<?x12x?x?xf32>) -> tensor<?x12x?x?xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %m axis 3 : tensor<?x12x?x?xf32>
+  %o = tessera.matmul %p, %v : (tensor<?x12x?x?xf32>, tensor<?x12x?x64xf32>) -> tensor<?x12x?x64xf32>
+  return %o : tensor<?x12x?x64xf32>
+}
+
+// -----
+
+// GPT-2 (PyTorch 1.4): w·b − 1e4·(1 − b) with b a 0/1 float buffer: a
+// masked fill, normalized to a boolean mask.
+// CHECK-LABEL: func.func @gpt2_masked_fill
+// CHECK: %[[B:.*]] = tessera.cmp ne, %arg3, %{{.*}} : (tensor<1x1x4x4xf32>, tensor<f32>) -> tensor<1x1x4x4xi1>
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 mask %[[B]] scale 5.000000e-01
+func.func @gpt2_masked_fill(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>, %b: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %half = tessera.constant dense<0.5> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %big = tessera.constant dense<1.0e4> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %w = tessera.mul %s, %half : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %kept = tessera.mul %w, %b : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %inv = tessera.sub %one, %b : (tensor<f32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %fill = tessera.mul %inv, %big : (tensor<1x1x4x4xf32>, tensor<f32>) -> tensor<1x1x4x4xf32>
+  %masked = tessera.sub %kept, %fill : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %masked axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// T5: no scaling at all (scale 1), the position bias as the additive mask.
+// CHECK-LABEL: func.func @t5_unscaled
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 mask %arg3 scale 1.000000e+00
+func.func @t5_unscaled(%q: tensor<2x8x5x8xf32>, %kt: tensor<2x8x8x7xf32>, %v: tensor<2x8x7x8xf32>, %bias: tensor<1x8x5x7xf32>) -> tensor<2x8x5x8xf32> {
+  %s = tessera.matmul %q, %kt : (tensor<2x8x5x8xf32>, tensor<2x8x8x7xf32>) -> tensor<2x8x5x7xf32>
+  %m = tessera.add %s, %bias : (tensor<2x8x5x7xf32>, tensor<1x8x5x7xf32>) -> tensor<2x8x5x7xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %m axis 3 : tensor<2x8x5x7xf32>
+  %o = tessera.matmul %p, %v : (tensor<2x8x5x7xf32>, tensor<2x8x7x8xf32>) -> tensor<2x8x5x8xf32>
+  return %o : tensor<2x8x5x8xf32>
+}
+
+// -----
+
+// A fill that is not a masking constant (0) is not a mask.
+// CHECK-LABEL: func.func @fill_not_a_mask
+// CHECK-NOT: tessera.attention
+func.func @fill_not_a_mask(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>, %c: tensor<1x1x4x4xi1>) -> tensor<1x2x4x4xf32> {
+  %zero = tessera.constant dense<0.0> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %m = tessera.where %c, %s, %zero : (tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: a where on the scores does not fill with -10000, -inf or finfo.min}}
+  %p = tessera.softmax %m axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A scale that is not a constant.
+// CHECK-LABEL: func.func @scale_not_constant
+// CHECK-NOT: tessera.attention
+func.func @scale_not_constant(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>, %t: tensor<f32>) -> tensor<1x2x4x4xf32> {
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %sc = tessera.mul %s, %t : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the scores are multiplied by something not constant}}
+  %p = tessera.softmax %sc axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The probabilities are also returned (attention weights as an output):
+// an intermediate with a second consumer.
+// CHECK-LABEL: func.func @probabilities_escape
+// CHECK-NOT: tessera.attention
+func.func @probabilities_escape(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the probabilities are not used once, multiplied by V}}
+  %p = tessera.softmax %s axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o, %p : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A softmax over another axis (a classifier, say) is not attention.
+// CHECK-LABEL: func.func @classifier
+// CHECK: tessera.softmax
+func.func @classifier(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x4x5xf32> {
+  // expected-remark @+1 {{not fused as attention: the softmax is not over the last axis of 4-D scores}}
+  %p = tessera.softmax %x axis 1 : tensor<2x3x4x5xf32>
+  return %p : tensor<2x3x4x5xf32>
+}
