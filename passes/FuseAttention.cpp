@@ -18,6 +18,7 @@
 #include "passes/FusionMatchers.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,6 +26,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
+#include <limits>
 
 namespace tessera {
 #define GEN_PASS_DEF_FUSEATTENTION
@@ -43,6 +45,7 @@ struct AttentionMatch {
   Value q, kT, v;
   Value additiveMask;  // added to the scores
   Value booleanMask;   // true = attend
+  bool causal = false; // a mask that is exactly causal, dropped
   double scale = 1.0;
   Operation *root;     // matmul(probs, V)
   llvm::SetVector<Operation *> ops;
@@ -95,6 +98,114 @@ Value matchBufferMask(SubOp sub, Value &scores,
     }
   }
   return Value();
+}
+
+/// How a constant table marks the allowed (j <= i) entries.
+enum class TableKind { Keep, Additive };
+
+/// True when the last two dimensions of `table` (all leading ones of size
+/// 1) are a causal table: Keep (f32 or bool): nonzero exactly where j <= i;
+/// Additive (f32): 0 where j <= i and a masked fill above.
+bool isCausalTable(Value table, TableKind kind) {
+  auto constant = table.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return false;
+  auto type = cast<RankedTensorType>(constant.getType());
+  bool isBool = type.getElementType().isInteger(1);
+  if (type.getRank() < 2 || !type.hasStaticShape() ||
+      !(type.getElementType().isF32() || (isBool && kind == TableKind::Keep)))
+    return false;
+  for (int64_t d = 0; d + 2 < type.getRank(); ++d)
+    if (type.getDimSize(d) != 1)
+      return false;
+  int64_t n = type.getDimSize(type.getRank() - 1);
+  if (type.getDimSize(type.getRank() - 2) != n)
+    return false;
+  auto allowed = [&](float value) {
+    return kind == TableKind::Keep ? value != 0.0f : value == 0.0f;
+  };
+  auto masked = [&](float value) {
+    return kind == TableKind::Keep ? value == 0.0f
+                                   : (value <= kMaskedFill || std::isinf(value));
+  };
+  auto check = [&](auto values) {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float v = values[i * n + j];
+        if (j <= i ? !allowed(v) : !masked(v))
+          return false;
+      }
+    return true;
+  };
+  Attribute value = constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(value); dense && isBool) {
+    SmallVector<float> values;
+    for (bool b : dense.getValues<bool>())
+      values.push_back(b ? 1.0f : 0.0f);
+    return check(values);
+  }
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    SmallVector<float> values(dense.getValues<float>());
+    return check(values);
+  }
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value))
+    if (std::optional<ArrayRef<float>> values = blob.tryGetAsArrayRef())
+      return check(*values);
+  return false;
+}
+
+/// Slices of a causal table that give exactly the causal mask of an
+/// attention with Sq queries and Skv keys: rows [Skv - Sq, Skv) and columns
+/// [0, Skv) (GPT-2 writes the row start as Skv - Sq; with no cache, rows and
+/// columns are both [0, S)). Returns the table.
+Value causalTableOf(Value mask) {
+  // Both slices may be one op or two (rows, then columns).
+  Value rowsStart, rowsEnd, colsEnd;
+  Value current = mask;
+  for (int hop = 0; hop < 2; ++hop) {
+    auto slice = current.getDefiningOp<SliceOp>();
+    if (!slice)
+      break;
+    int64_t rank = cast<RankedTensorType>(slice.getType()).getRank();
+    if (rank < 2 || llvm::any_of(slice.getSteps(),
+                                 [](int64_t step) { return step != 1; }))
+      return Value();
+    unsigned dynStart = 0, dynEnd = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t start = slice.getStarts()[d], end = slice.getEnds()[d];
+      Value startValue = ShapedType::isDynamic(start)
+                             ? slice.getDynamicStarts()[dynStart++]
+                             : Value();
+      Value endValue = ShapedType::isDynamic(end)
+                           ? slice.getDynamicEnds()[dynEnd++]
+                           : Value();
+      bool whole = start == 0 && end == std::numeric_limits<int64_t>::max();
+      if (d == rank - 2 && !whole) {
+        if (rowsEnd)
+          return Value();
+        rowsStart = startValue;
+        rowsEnd = endValue;
+        if (!startValue && start != 0)
+          return Value();
+      } else if (d == rank - 1 && !whole) {
+        if (colsEnd || start != 0)
+          return Value();
+        colsEnd = endValue;
+      } else if (!whole) {
+        return Value();
+      }
+    }
+    current = slice.getInput();
+  }
+  if (!rowsEnd || !colsEnd || rowsEnd != colsEnd)
+    return Value();
+  // Rows start at 0 (then Sq == Skv) or at Skv - Sq.
+  if (rowsStart) {
+    auto sub = rowsStart.getDefiningOp<arith::SubIOp>();
+    if (!sub || sub.getLhs() != colsEnd)
+      return Value();
+  }
+  return current;
 }
 
 FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
@@ -188,6 +299,20 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
   }
   if (cast<RankedTensorType>(match.q.getType()).getRank() != 4)
     return fail("Q is not 4-D [batch, heads, sequence, head_dim]");
+  // A mask cut from a constant causal table is the causal flag.
+  if (match.additiveMask) {
+    Value table = causalTableOf(match.additiveMask);
+    if (table && isCausalTable(table, TableKind::Additive)) {
+      match.causal = true;
+      match.additiveMask = Value();
+    }
+  } else if (match.booleanMask) {
+    Value table = causalTableOf(match.booleanMask);
+    if (table && isCausalTable(table, TableKind::Keep)) {
+      match.causal = true;
+      match.booleanMask = Value();
+    }
+  }
   for (tensor::DimOp dim : match.scoreDims) {
     std::optional<int64_t> index = dim.getConstantIndex();
     if (!index || (*index != 2 && *index != 3))
@@ -202,6 +327,85 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
         return fail("an intermediate value has a user outside the attention");
   }
   return match;
+}
+
+/// A tensor as `transpose(base, permutation)` (identity when not one).
+struct Permuted {
+  Value base;
+  SmallVector<int64_t> permutation;
+};
+
+Permuted lookThroughTranspose(Value v, ArrayRef<int64_t> outer) {
+  if (auto t = v.getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t p : outer)
+      composed.push_back(t.getPermutation()[p]);
+    return {t.getInput(), composed};
+  }
+  return {v, SmallVector<int64_t>(outer)};
+}
+
+/// repeat_kv (GQA): reshape(expand(u)) where u has a size-1 axis e that the
+/// expand stretches to `rep` and the reshape merges into axis e - 1 (the
+/// heads). Head h then reads KV head h / rep, which is what
+/// tessera.attention does with fewer KV heads: returns u without axis e.
+Value unrepeatHeads(OpBuilder &builder, Location loc, Value base) {
+  auto merge = base.getDefiningOp<ReshapeOp>();
+  auto expand = merge ? merge.getInput().getDefiningOp<ExpandOp>() : nullptr;
+  if (!expand)
+    return Value();
+  auto u = cast<RankedTensorType>(expand.getInput().getType());
+  auto e = cast<RankedTensorType>(expand.getType());
+  auto r = cast<RankedTensorType>(merge.getType());
+  if (u.getRank() != 5 || e.getRank() != 5 || r.getRank() != 4)
+    return Value();
+  for (int64_t axis = 1; axis < 5; ++axis) {
+    if (u.getDimSize(axis) != 1 || e.isDynamicDim(axis) ||
+        e.isDynamicDim(axis - 1))
+      continue;
+    bool onlyThisAxis = true;
+    for (int64_t d = 0; d < 5; ++d)
+      if (d != axis && u.getDimSize(d) != e.getDimSize(d))
+        onlyThisAxis = false;
+    // The merge keeps every other axis and multiplies axis-1 by axis.
+    SmallVector<int64_t> merged(e.getShape());
+    merged[axis - 1] *= merged[axis];
+    merged.erase(merged.begin() + axis);
+    if (!onlyThisAxis || merged != SmallVector<int64_t>(r.getShape()))
+      continue;
+    SmallVector<int64_t> shape(u.getShape());
+    shape.erase(shape.begin() + axis);
+    // The dynamic sizes are the merge's: same positions, none on the heads.
+    return ReshapeOp::create(builder, loc,
+                             RankedTensorType::get(shape, u.getElementType()),
+                             expand.getInput(), merge.getDynamicDims());
+  }
+  return Value();
+}
+
+/// The K or V operand: through transposes to its base, un-repeated for
+/// GQA when it was repeated, transposed back.
+Value attentionOperand(OpBuilder &builder, Location loc, Permuted p,
+                       SmallVectorImpl<Operation *> &created) {
+  Value base = p.base;
+  if (Value single = unrepeatHeads(builder, loc, base)) {
+    created.push_back(single.getDefiningOp());
+    base = single;
+  }
+  bool identity = llvm::all_of(llvm::enumerate(p.permutation), [](auto e) {
+    return static_cast<int64_t>(e.index()) == e.value();
+  });
+  if (identity)
+    return base;
+  auto type = cast<RankedTensorType>(base.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d : p.permutation)
+    shape.push_back(type.getDimSize(d));
+  Value t = TransposeOp::create(
+      builder, loc, RankedTensorType::get(shape, type.getElementType()), base,
+      builder.getDenseI64ArrayAttr(p.permutation));
+  created.push_back(t.getDefiningOp());
+  return t;
 }
 
 struct FuseAttentionPass
@@ -246,13 +450,14 @@ struct FuseAttentionPass
       reason = "K^T is not 4-D";
       return nullptr;
     }
-    SmallVector<int64_t> kShape = {kTType.getDimSize(0), kTType.getDimSize(1),
-                                   kTType.getDimSize(3), kTType.getDimSize(2)};
-    Value k = TransposeOp::create(
-        builder, loc, RankedTensorType::get(kShape, kTType.getElementType()),
-        match.kT, builder.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    SmallVector<Operation *> created;
+    Value k = attentionOperand(builder, loc,
+                               lookThroughTranspose(match.kT, {0, 1, 3, 2}),
+                               created);
+    Value v = attentionOperand(builder, loc,
+                               lookThroughTranspose(match.v, {0, 1, 2, 3}),
+                               created);
     Value mask = match.additiveMask;
-    SmallVector<Operation *> created = {k.getDefiningOp()};
     if (match.booleanMask) {
       if (mask) {
         reason = "both an additive mask and a masked fill";
@@ -279,13 +484,15 @@ struct FuseAttentionPass
       }
     }
     OperationState state(loc, AttentionOp::getOperationName());
-    state.addOperands({match.q, k, match.v});
+    state.addOperands({match.q, k, v});
     if (mask)
       state.addOperands(mask);
     state.addAttribute("operandSegmentSizes",
                        builder.getDenseI32ArrayAttr({1, 1, 1, mask ? 1 : 0, 0, 0}));
     state.addAttribute("scale",
                        builder.getF32FloatAttr(static_cast<float>(match.scale)));
+    if (match.causal)
+      state.addAttribute("causal", builder.getUnitAttr());
     state.addTypes(match.root->getResult(0).getType());
     Operation *attention = builder.create(state);
     created.push_back(attention);

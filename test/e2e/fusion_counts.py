@@ -3,7 +3,8 @@
 fused against what the graphs contain, printing every count:
 
   - ../shared GPT-2 and BERT exports: 12 attention, 25 layer_norm and 12
-    gelu each; stories260K: 5 attention, 11 rms_norm;
+    gelu each; stories260K: 5 attention (causal, 8 query / 4 KV heads),
+    11 rms_norm;
   - the repo's own exports (scripts/models/export_models.py): every
     attention and every norm;
   - ONNX's _expanded node tests: every RMSNormalization and Gelu body fuses;
@@ -83,6 +84,20 @@ def main():
                 fused, total = counts(report, kind)
                 check.expect(f"{rel} {kind}", fused == want and total == want,
                              f"{fused}/{total} fused, expected {want}")
+        # stories260K's attentions are causal with 8 query heads over 4 KV
+        # heads (grouped-query): no mask left, K and V not repeated.
+        stories = os.path.join(models, "stories260K/stories260K_opset14.onnx")
+        run = subprocess.run([args.compiler, stories, "--emit=ir",
+                              "--elide-weights"],
+                             capture_output=True, text=True, timeout=600)
+        attentions = [line for line in run.stdout.splitlines()
+                      if "tessera.attention" in line]
+        gqa = [line for line in attentions if " causal :" in line and
+               "tensor<?x8x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>)"
+               in line and " mask " not in line]
+        check.expect("stories260K attention", len(gqa) == 5,
+                     f"{len(gqa)}/{len(attentions)} causal with 8 query / 4 KV "
+                     "heads, expected 5")
     else:
         print(f"SKIPPED the ../shared models: {models} not found "
               "(set TESSERA_SHARED_DIR)")

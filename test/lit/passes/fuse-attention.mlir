@@ -107,3 +107,64 @@ func.func @classifier(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x4x5xf32> {
   %p = tessera.softmax %x axis 1 : tensor<2x3x4x5xf32>
   return %p : tensor<2x3x4x5xf32>
 }
+
+// -----
+
+// A mask cut from a constant causal table (0 on and below the diagonal,
+// -inf above), rows and columns [0, S): the causal flag, no mask.
+// CHECK-LABEL: func.func @causal_table
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 scale 1.000000e+00 causal :
+// CHECK-NOT: mask
+func.func @causal_table(%q: tensor<1x2x?x4xf32>, %kt: tensor<1x2x4x?xf32>, %v: tensor<1x2x?x4xf32>, %n: index) -> tensor<1x2x?x4xf32> {
+  %table = tessera.constant dense<[[[[0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0]]]]> : tensor<1x1x3x3xf32>
+  %rows = tessera.slice %table starts [0, 0, 0, 0] ends [9223372036854775807, 9223372036854775807, %n, 9223372036854775807] steps [1, 1, 1, 1] : tensor<1x1x3x3xf32> -> tensor<1x1x?x3xf32>
+  %mask = tessera.slice %rows starts [0, 0, 0, 0] ends [9223372036854775807, 9223372036854775807, 9223372036854775807, %n] steps [1, 1, 1, 1] : tensor<1x1x?x3xf32> -> tensor<1x1x?x?xf32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x?x4xf32>, tensor<1x2x4x?xf32>) -> tensor<1x2x?x?xf32>
+  %m = tessera.add %s, %mask : (tensor<1x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<1x2x?x?xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %m axis 3 : tensor<1x2x?x?xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x?x?xf32>, tensor<1x2x?x4xf32>) -> tensor<1x2x?x4xf32>
+  return %o : tensor<1x2x?x4xf32>
+}
+
+// -----
+
+// The same slices of a table that is not causal stay a mask.
+// CHECK-LABEL: func.func @not_causal_table
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 mask %{{.*}} scale 1.000000e+00 :
+func.func @not_causal_table(%q: tensor<1x2x?x4xf32>, %kt: tensor<1x2x4x?xf32>, %v: tensor<1x2x?x4xf32>, %n: index) -> tensor<1x2x?x4xf32> {
+  %table = tessera.constant dense<[[[[0.0, 0.0, 0xFF800000], [0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0]]]]> : tensor<1x1x3x3xf32>
+  %rows = tessera.slice %table starts [0, 0, 0, 0] ends [9223372036854775807, 9223372036854775807, %n, 9223372036854775807] steps [1, 1, 1, 1] : tensor<1x1x3x3xf32> -> tensor<1x1x?x3xf32>
+  %mask = tessera.slice %rows starts [0, 0, 0, 0] ends [9223372036854775807, 9223372036854775807, 9223372036854775807, %n] steps [1, 1, 1, 1] : tensor<1x1x?x3xf32> -> tensor<1x1x?x?xf32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x?x4xf32>, tensor<1x2x4x?xf32>) -> tensor<1x2x?x?xf32>
+  %m = tessera.add %s, %mask : (tensor<1x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<1x2x?x?xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %m axis 3 : tensor<1x2x?x?xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x?x?xf32>, tensor<1x2x?x4xf32>) -> tensor<1x2x?x4xf32>
+  return %o : tensor<1x2x?x4xf32>
+}
+
+// -----
+
+// repeat_kv (GQA), llama2.c layout: [B, S, Hkv, 1, D] expanded to rep = 2
+// and merged into 4 heads, then transposed. The fused op reads the 2 KV
+// heads directly.
+// CHECK-LABEL: func.func @grouped_query
+// CHECK-DAG: %[[K:.*]] = tessera.reshape %arg1 : tensor<1x5x2x1x8xf32> -> tensor<1x5x2x8xf32>
+// CHECK-DAG: %[[KT:.*]] = tessera.transpose %[[K]] [0, 2, 1, 3] : tensor<1x5x2x8xf32> -> tensor<1x2x5x8xf32>
+// CHECK: tessera.attention %arg0, %[[KT]], %{{.*}} scale 3.535530e-01 : (tensor<1x4x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x4x5x8xf32>
+func.func @grouped_query(%q: tensor<1x4x5x8xf32>, %k1: tensor<1x5x2x1x8xf32>, %v1: tensor<1x5x2x1x8xf32>) -> tensor<1x4x5x8xf32> {
+  %c = tessera.constant dense<0.353553> : tensor<f32>
+  %ke = tessera.expand %k1 : tensor<1x5x2x1x8xf32> -> tensor<1x5x2x2x8xf32>
+  %kr = tessera.reshape %ke : tensor<1x5x2x2x8xf32> -> tensor<1x5x4x8xf32>
+  %kt = tessera.transpose %kr [0, 2, 3, 1] : tensor<1x5x4x8xf32> -> tensor<1x4x8x5xf32>
+  %ve = tessera.expand %v1 : tensor<1x5x2x1x8xf32> -> tensor<1x5x2x2x8xf32>
+  %vr = tessera.reshape %ve : tensor<1x5x2x2x8xf32> -> tensor<1x5x4x8xf32>
+  %v = tessera.transpose %vr [0, 2, 1, 3] : tensor<1x5x4x8xf32> -> tensor<1x4x5x8xf32>
+  %s = tessera.matmul %q, %kt : (tensor<1x4x5x8xf32>, tensor<1x4x8x5xf32>) -> tensor<1x4x5x5xf32>
+  %sc = tessera.mul %s, %c : (tensor<1x4x5x5xf32>, tensor<f32>) -> tensor<1x4x5x5xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %sc axis 3 : tensor<1x4x5x5xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  return %o : tensor<1x4x5x8xf32>
+}
