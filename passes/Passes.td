@@ -154,4 +154,40 @@ def FuseAttention : Pass<"tessera-fuse-attention", "mlir::func::FuncOp"> {
   ];
 }
 
+def FuseSwiGLU : Pass<"tessera-fuse-swiglu", "mlir::func::FuncOp"> {
+  let summary = "Fuse SiLU into its gate matmul's epilogue; recognize SwiGLU";
+  let description = [{
+    Every `tessera.sigmoid` is a candidate. `g · sigmoid(g)` where `g` is a
+    matmul (with an optional bias) becomes `tessera.fused_matmul` with a
+    `silu` activation; when it then multiplies another matmul of the same
+    input (Llama's MLP), the candidate is reported as a SwiGLU. With
+    `remarks`, each candidate gets a remark: fused, or the first predicate
+    that failed.
+
+    Before:
+    ```mlir
+    %g = tessera.matmul %h, %wg : (tensor<?x?x64xf32>, tensor<64x172xf32>) -> tensor<?x?x172xf32>
+    %s = tessera.sigmoid %g : tensor<?x?x172xf32>
+    %a = tessera.mul %g, %s : (tensor<?x?x172xf32>, tensor<?x?x172xf32>) -> tensor<?x?x172xf32>
+    %u = tessera.matmul %h, %wu : (tensor<?x?x64xf32>, tensor<64x172xf32>) -> tensor<?x?x172xf32>
+    %y = tessera.mul %a, %u : (tensor<?x?x172xf32>, tensor<?x?x172xf32>) -> tensor<?x?x172xf32>
+    ```
+    After:
+    ```mlir
+    %a = tessera.fused_matmul %h, %wg activation silu : (tensor<?x?x64xf32>, tensor<64x172xf32>) -> tensor<?x?x172xf32>
+    %u = tessera.matmul %h, %wu : (tensor<?x?x64xf32>, tensor<64x172xf32>) -> tensor<?x?x172xf32>
+    %y = tessera.mul %a, %u : (tensor<?x?x172xf32>, tensor<?x?x172xf32>) -> tensor<?x?x172xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates", "Sigmoid ops examined">,
+    Statistic<"numFused", "fused", "SiLUs fused into matmul epilogues">,
+  ];
+}
+
 #endif // TESSERA_PASSES_PASSES_TD

@@ -4,7 +4,7 @@ fused against what the graphs contain, printing every count:
 
   - ../shared GPT-2 and BERT exports: 12 attention, 25 layer_norm and 12
     gelu each; stories260K: 5 attention (causal, 8 query / 4 KV heads),
-    11 rms_norm;
+    11 rms_norm, 5 SwiGLU;
   - the repo's own exports (scripts/models/export_models.py): every
     attention and every norm;
   - ONNX's _expanded node tests: every RMSNormalization and Gelu body fuses;
@@ -72,7 +72,8 @@ def main():
             {"attention": 12, "layer_norm": 25, "gelu": 12},
         "exporter-graphs/bert-squad-pytorch1.4/BertForQuestionAnswering_0.onnx":
             {"attention": 12, "layer_norm": 25, "gelu": 12},
-        "stories260K/stories260K_opset14.onnx": {"attention": 5, "rms_norm": 11},
+        "stories260K/stories260K_opset14.onnx":
+            {"attention": 5, "rms_norm": 11, "swiglu": 5},
     }
     if os.path.isdir(models):
         for rel, kinds in expected.items():
@@ -116,7 +117,7 @@ def main():
             continue
         parts = []
         ok = True
-        for kind in ("attention", "layer_norm", "rms_norm"):
+        for kind in ("attention", "layer_norm", "rms_norm", "swiglu"):
             fused, total = counts(report, kind)
             if total:
                 parts.append(f"{kind} {fused}/{total}")

@@ -50,7 +50,7 @@ static cl::opt<std::string> fusionReportPath(
 static cl::list<std::string> requireFusion(
     "require-fusion", cl::CommaSeparated,
     cl::desc("Fail when a candidate of these kinds (attention, layer_norm, "
-             "rms_norm, gelu) is left unfused"),
+             "rms_norm, gelu, silu, swiglu) is left unfused"),
     cl::value_desc("kind,..."));
 static cl::opt<bool> verbose("v", cl::desc("Report each stage on stderr"));
 
@@ -98,10 +98,13 @@ int main(int argc, char **argv) {
     gelu.remarks = true;
     tessera::FuseAttentionOptions attention;
     attention.remarks = true;
+    tessera::FuseSwiGLUOptions swiglu;
+    swiglu.remarks = true;
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseNorms(norms));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseGelu(gelu));
     pm.addNestedPass<mlir::func::FuncOp>(
         tessera::createFuseAttention(attention));
+    pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseSwiGLU(swiglu));
     pm.addPass(mlir::createCanonicalizerPass());
     pm.addPass(mlir::createCSEPass());
   }
