@@ -54,18 +54,7 @@ struct AttentionMatch {
   SmallVector<tensor::DimOp> scoreDims;
 };
 
-/// The users of `v` that are not tensor.dim; the dims go to `dims`.
-SmallVector<Operation *> nonShapeUsers(Value v,
-                                       SmallVectorImpl<tensor::DimOp> &dims) {
-  SmallVector<Operation *> users;
-  for (Operation *user : v.getUsers()) {
-    if (auto dim = dyn_cast<tensor::DimOp>(user))
-      dims.push_back(dim);
-    else
-      users.push_back(user);
-  }
-  return users;
-}
+
 
 bool isMaskedFill(Value v) {
   std::optional<double> fill = splatValue(v);

@@ -24,6 +24,18 @@ bool closeTo(double a, double b, double tolerance) {
   return std::fabs(a - b) <= tolerance * std::fabs(b);
 }
 
+SmallVector<Operation *> nonShapeUsers(Value v,
+                                       SmallVectorImpl<tensor::DimOp> &dims) {
+  SmallVector<Operation *> users;
+  for (Operation *user : v.getUsers()) {
+    if (auto dim = dyn_cast<tensor::DimOp>(user))
+      dims.push_back(dim);
+    else
+      users.push_back(user);
+  }
+  return users;
+}
+
 Operation *singleUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
 }

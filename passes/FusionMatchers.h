@@ -13,6 +13,8 @@
 
 #include "ir/TesseraDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include "llvm/ADT/SetVector.h"
 
 #include <map>
@@ -52,6 +54,11 @@ std::optional<Polynomial> expandPolynomial(mlir::Value v, mlir::Value x,
 /// no intermediate escapes, so the whole set can be replaced.
 bool isSelfContained(const llvm::SetVector<mlir::Operation *> &ops,
                      mlir::Operation *root);
+
+/// The users of `v` that are not tensor.dim; the dims go to `dims` (shape
+/// queries a matcher can answer from other values).
+llvm::SmallVector<mlir::Operation *>
+nonShapeUsers(mlir::Value v, llvm::SmallVectorImpl<mlir::tensor::DimOp> &dims);
 
 /// The single user of `v`, if it has exactly one use.
 mlir::Operation *singleUser(mlir::Value v);

@@ -190,4 +190,33 @@ def FuseSwiGLU : Pass<"tessera-fuse-swiglu", "mlir::func::FuncOp"> {
   ];
 }
 
+def FuseRotary : Pass<"tessera-fuse-rotary", "mlir::func::FuncOp"> {
+  let summary = "Fuse interleaved rotary embeddings into tessera.rotary_embedding";
+  let description = [{
+    Every concat of two size-1 pieces along the last axis is a candidate:
+    the stack that closes an interleaved (llama2.c / complex-number)
+    rotation `(re·cos − im·sin, re·sin + im·cos)` of the even and odd
+    elements of `x`, flattened back to `x`'s shape, with `cos`/`sin` tables
+    `[sequence, half]` broadcast over batch and heads. With `remarks`, each
+    candidate gets a remark: fused, or the first predicate that failed.
+
+    After (for `x` laid out `[B, S, H, D]`):
+    ```mlir
+    %t = tessera.transpose %x [0, 2, 1, 3] : tensor<?x?x8x8xf32> -> tensor<?x8x?x8xf32>
+    %r = tessera.rotary_embedding %t, %cos, %sin interleaved
+        : (tensor<?x8x?x8xf32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x8x?x8xf32>
+    %y = tessera.transpose %r [0, 2, 1, 3] : tensor<?x8x?x8xf32> -> tensor<?x?x8x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates", "Pair stacks examined">,
+    Statistic<"numFused", "fused", "Rotary embeddings fused">,
+  ];
+}
+
 #endif // TESSERA_PASSES_PASSES_TD

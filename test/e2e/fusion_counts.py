@@ -4,7 +4,7 @@ fused against what the graphs contain, printing every count:
 
   - ../shared GPT-2 and BERT exports: 12 attention, 25 layer_norm and 12
     gelu each; stories260K: 5 attention (causal, 8 query / 4 KV heads),
-    11 rms_norm, 5 SwiGLU;
+    11 rms_norm, 5 SwiGLU and 5 rotary pairs (10 rotations: Q and K);
   - the repo's own exports (scripts/models/export_models.py): every
     attention and every norm;
   - ONNX's _expanded node tests: every RMSNormalization and Gelu body fuses;
@@ -73,7 +73,8 @@ def main():
         "exporter-graphs/bert-squad-pytorch1.4/BertForQuestionAnswering_0.onnx":
             {"attention": 12, "layer_norm": 25, "gelu": 12},
         "stories260K/stories260K_opset14.onnx":
-            {"attention": 5, "rms_norm": 11, "swiglu": 5},
+            {"attention": 5, "rms_norm": 11, "swiglu": 5,
+             "rotary_embedding": 10},
     }
     if os.path.isdir(models):
         for rel, kinds in expected.items():

@@ -50,7 +50,8 @@ static cl::opt<std::string> fusionReportPath(
 static cl::list<std::string> requireFusion(
     "require-fusion", cl::CommaSeparated,
     cl::desc("Fail when a candidate of these kinds (attention, layer_norm, "
-             "rms_norm, gelu, silu, swiglu) is left unfused"),
+             "rms_norm, gelu, silu, swiglu, rotary_embedding) is left "
+             "unfused"),
     cl::value_desc("kind,..."));
 static cl::opt<bool> verbose("v", cl::desc("Report each stage on stderr"));
 
@@ -100,11 +101,14 @@ int main(int argc, char **argv) {
     attention.remarks = true;
     tessera::FuseSwiGLUOptions swiglu;
     swiglu.remarks = true;
+    tessera::FuseRotaryOptions rotary;
+    rotary.remarks = true;
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseNorms(norms));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseGelu(gelu));
     pm.addNestedPass<mlir::func::FuncOp>(
         tessera::createFuseAttention(attention));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseSwiGLU(swiglu));
+    pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseRotary(rotary));
     pm.addPass(mlir::createCanonicalizerPass());
     pm.addPass(mlir::createCSEPass());
   }
