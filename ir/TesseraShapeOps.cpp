@@ -15,7 +15,7 @@ using namespace tessera;
 /// `result`.
 static LogicalResult verifyDynamicDims(Operation *op, RankedTensorType result,
                                        ValueRange dynamicDims) {
-  if (static_cast<int64_t>(dynamicDims.size()) != result.getNumDynamicDims())
+  if (dynamicDims.size() != static_cast<size_t>(result.getNumDynamicDims()))
     return op->emitOpError("needs one index operand per dynamic result "
                            "dimension: the result has ")
            << result.getNumDynamicDims() << ", the op has "

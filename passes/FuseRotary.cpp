@@ -193,7 +193,7 @@ struct FuseRotaryPass : public tessera::impl::FuseRotaryBase<FuseRotaryPass> {
     getOperation().walk([&](ConcatOp cat) {
       auto type = cast<RankedTensorType>(cat.getType());
       bool pairs = cat.getInputs().size() == 2 &&
-                   cat.getAxis() == type.getRank() - 1 &&
+                   static_cast<int64_t>(cat.getAxis()) == type.getRank() - 1 &&
                    llvm::all_of(cat.getInputs(), [](Value v) {
                      auto t = cast<RankedTensorType>(v.getType());
                      return t.getDimSize(t.getRank() - 1) == 1;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: bootstrap and build, then compile a model and run it.
-# Usage: scripts/run.sh [model]
+# Usage: scripts/run.sh [model.onnx]
+# Without a model it uses the repo's own GPT-2-style export
+# (scripts/models/export_models.py: seeded weights, nothing downloaded).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -8,18 +10,23 @@ BUILD=${TESSERA_BUILD_DIR:-$ROOT/build}
 
 "$ROOT/scripts/bootstrap.sh"
 
-# The compiler (tessera-compile) and the runtime (tessera-run) are not built yet.
-# What exists is the dialect and tessera-opt: show them on a transformer block.
-example="$ROOT/docs/examples/gpt2-block.mlir"
-echo
-echo "tessera: build done. tessera-opt on $example (shape inference + canonicalization):"
-"$BUILD/bin/tessera-opt" "$example" --tessera-infer-shapes --canonicalize
-
-echo
-if [ $# -gt 0 ]; then
-  echo "tessera: cannot compile '$1' yet: the ONNX frontend, the CPU backend and" >&2
-  echo "tessera-compile/tessera-run are not built yet (see README, 'What works today')." >&2
+model=${1:-}
+if [ -z "$model" ]; then
+  echo "tessera: no model given; exporting the repo's GPT-2-style test model"
+  /usr/bin/python3 "$ROOT/scripts/models/export_models.py" \
+    --out "$BUILD/models" --models gpt2 --opsets 14 > /dev/null
+  model=$BUILD/models/gpt2_opset14.onnx
+fi
+if [ ! -f "$model" ]; then
+  echo "tessera: $model: no such file" >&2
   exit 2
 fi
-echo "tessera: not there yet: importing a model (ONNX frontend), compiling it"
-echo "(tessera-compile) and running it (tessera-run). See README, 'What works today'."
+
+ir=$BUILD/$(basename "${model%.*}").mlir
+echo "tessera: compiling $model (import, canonicalization, fusion)"
+"$BUILD/bin/tessera-compile" "$model" --emit=ir --elide-weights -o "$ir" \
+  --fusion-report="${ir%.mlir}.fusion.json"
+echo "tessera: tessera IR in $ir, fusion report in ${ir%.mlir}.fusion.json"
+echo
+echo "tessera: not there yet: code generation (a .tsr module) and running it"
+echo "(tessera-run). See README, 'What does not work yet'."

@@ -1,4 +1,4 @@
-// The example that scripts/run.sh shows must keep working.
+// The example in docs/ must keep working.
 // RUN: tessera-opt %S/../../../docs/examples/gpt2-block.mlir --tessera-infer-shapes --canonicalize | FileCheck %s
 // CHECK-LABEL: func.func @gpt2_block
 // CHECK-SAME: -> tensor<1x8x64xf32>
