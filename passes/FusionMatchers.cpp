@@ -2,7 +2,8 @@
 
 #include "passes/FusionMatchers.h"
 
-#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 
 #include <cmath>
 
@@ -177,6 +178,21 @@ void remarkCandidate(Operation *candidate, llvm::StringRef kind, bool fused,
     candidate->emitRemark() << "fused as " << kind;
   else
     candidate->emitRemark() << "not fused as " << kind << ": " << reason;
+}
+
+Operation *createVerified(OpBuilder &builder, OperationState &state,
+                          std::string &reason) {
+  Operation *op = builder.create(state);
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &d) {
+    diagnostics += (diagnostics.empty() ? "" : "; ") + d.str();
+    return success();
+  });
+  if (succeeded(verify(op, /*verifyRecursively=*/false)))
+    return op;
+  op->erase();
+  reason = diagnostics;
+  return nullptr;
 }
 
 void eraseDeadPatternOps(const llvm::SetVector<Operation *> &ops) {

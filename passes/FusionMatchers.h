@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <map>
@@ -70,6 +71,12 @@ std::string nodeName(mlir::Location loc);
 /// fused as <kind>: <reason>". tessera-compile builds its report from these.
 void remarkCandidate(mlir::Operation *candidate, llvm::StringRef kind,
                      bool fused, llvm::StringRef reason = "");
+
+/// Creates the op `state` describes and verifies it; on failure erases it
+/// and returns null with the verifier's messages in `reason`.
+mlir::Operation *createVerified(mlir::OpBuilder &builder,
+                                mlir::OperationState &state,
+                                std::string &reason);
 
 /// Erases the ops of a replaced pattern that are now unused, users first,
 /// and the constants only they used.

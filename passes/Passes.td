@@ -191,13 +191,16 @@ def FuseSwiGLU : Pass<"tessera-fuse-swiglu", "mlir::func::FuncOp"> {
 }
 
 def FuseRotary : Pass<"tessera-fuse-rotary", "mlir::func::FuncOp"> {
-  let summary = "Fuse interleaved rotary embeddings into tessera.rotary_embedding";
+  let summary = "Fuse rotary embeddings into tessera.rotary_embedding";
   let description = [{
-    Every concat of two size-1 pieces along the last axis is a candidate:
-    the stack that closes an interleaved (llama2.c / complex-number)
-    rotation `(re·cos − im·sin, re·sin + im·cos)` of the even and odd
-    elements of `x`, flattened back to `x`'s shape, with `cos`/`sin` tables
-    `[sequence, half]` broadcast over batch and heads. With `remarks`, each
+    Every concat along the last axis whose first part is a difference is a
+    candidate: the pair `(re·cos − im·sin, re·sin + im·cos)` of a rotation,
+    with `re`/`im` contiguous halves of `x` (rotate-half, concatenated),
+    its even and odd elements (strided slices or llama2.c's reshape to
+    `[..., half, 2]`, stacked and flattened: interleaved). A following
+    concat with `x[..., rotary_dim:]` is a partial rotation's pass-through.
+    `cos`/`sin` are `[S, half]` or `[B, S, half]` tables, or caches gathered
+    by position ids, broadcast over the heads. With `remarks`, each
     candidate gets a remark: fused, or the first predicate that failed.
 
     After (for `x` laid out `[B, S, H, D]`):

@@ -7,7 +7,8 @@ fused against what the graphs contain, printing every count:
     11 rms_norm, 5 SwiGLU and 5 rotary pairs (10 rotations: Q and K);
   - the repo's own exports (scripts/models/export_models.py): every
     attention and every norm;
-  - ONNX's _expanded node tests: every RMSNormalization and Gelu body fuses;
+  - ONNX's _expanded node tests: every RMSNormalization, Gelu and
+    RotaryEmbedding body fuses;
     LayerNormalization and Attention bodies are listed with the reasons
     they do not, known gaps.
 
@@ -130,6 +131,7 @@ def main():
         for prefix, kind, required in (
                 ("test_rms_normalization", "rms_norm", True),
                 ("test_gelu", "gelu", True),
+                ("test_rotary_embedding", "rotary_embedding", True),
                 ("test_layer_normalization", "layer_norm", False),
                 ("test_attention", "attention", False)):
             fused_tests, reasons = 0, {}
