@@ -286,8 +286,10 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
     return fail("the scores go through '" + op->getName().getStringRef() +
                 "', which is not scaling or masking");
   }
-  if (cast<RankedTensorType>(match.q.getType()).getRank() != 4)
-    return fail("Q is not 4-D [batch, heads, sequence, head_dim]");
+  for (Value operand : {match.q, match.kT, match.v})
+    if (cast<RankedTensorType>(operand.getType()).getRank() != 4)
+      return fail("Q, K^T and V are not all 4-D [batch, heads, sequence, "
+                  "head_dim]");
   // A mask cut from a constant causal table is the causal flag.
   if (match.additiveMask) {
     Value table = causalTableOf(match.additiveMask);
@@ -434,11 +436,6 @@ struct FuseAttentionPass
   /// reason, when the shapes do not form an attention.
   Operation *build(AttentionMatch &match, Location loc, std::string &reason) {
     OpBuilder builder(match.root);
-    auto kTType = cast<RankedTensorType>(match.kT.getType());
-    if (kTType.getRank() != 4) {
-      reason = "K^T is not 4-D";
-      return nullptr;
-    }
     SmallVector<Operation *> created;
     Value k = attentionOperand(builder, loc,
                                lookThroughTranspose(match.kT, {0, 1, 3, 2}),

@@ -168,3 +168,16 @@ func.func @grouped_query(%q: tensor<1x4x5x8xf32>, %k1: tensor<1x5x2x1x8xf32>, %v
   %o = tessera.matmul %p, %v : (tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
   return %o : tensor<1x4x5x8xf32>
 }
+
+// -----
+
+// V broadcast from 2-D (matmul allows it): not the 4-D attention layout.
+// CHECK-LABEL: func.func @v_not_4d
+// CHECK-NOT: tessera.attention
+func.func @v_not_4d(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: Q, K^T and V are not all 4-D [batch, heads, sequence, head_dim]}}
+  %p = tessera.softmax %s axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
