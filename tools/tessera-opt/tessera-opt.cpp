@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Passes.h"
 #include "ir/TesseraDialect.h"
 #include "passes/Passes.h"
 
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   tessera::registerTesseraPasses();
+  tessera::registerTesseraCodegenPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<tessera::TesseraDialect>();
