@@ -12,7 +12,7 @@ LLVM_PREFIX=/usr/lib/llvm-22
 PACKAGES=(
   build-essential cmake ninja-build python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-numpy
   libonnx-testdata python3-torch
 )

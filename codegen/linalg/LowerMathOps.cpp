@@ -1,16 +1,819 @@
 //===- LowerMathOps.cpp - tessera math ops -> linalg ----------------------===//
+//
+// constant, elementwise math (NumPy broadcasting), cmp, where, cast, matmul,
+// reduce_*, softmax and cumsum as linalg/tensor/arith/math/scf on tensors.
+// Every elementwise op is one broadcasting linalg.generic; the scalar
+// semantics follow ONNX (NaN-propagating max/min, truncating integer
+// division, ordered comparisons except `ne`).
+//
+//===----------------------------------------------------------------------===//
 
 #include "codegen/linalg/LoweringPatterns.h"
 #include "codegen/linalg/LoweringUtils.h"
 
 #include "ir/TesseraDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
 using namespace mlir;
 
 namespace tessera {
 
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+using UnaryFn = Value (*)(OpBuilder &, Location, Value);
+using BinaryFn = Value (*)(OpBuilder &, Location, Value, Value);
+
+/// i1 holds booleans: they order and reduce as unsigned (false < true); the
+/// signed reading of i1 would make true = -1.
+static bool isBool(Type type) { return type.isInteger(1); }
+
+/// f16/bf16 (and narrower) sums accumulate in f32, which holds them exactly
+/// and keeps long sums from losing the small terms.
+static Type accumulatorType(Type type) {
+  auto floatType = dyn_cast<FloatType>(type);
+  if (floatType && floatType.getWidth() < 32)
+    return Float32Type::get(type.getContext());
+  return type;
+}
+
+/// Extends or rounds (to nearest even) a float to another float type. Types
+/// of the same width (f16 and bf16) are neither wider nor narrower than each
+/// other: the conversion goes through f32, which holds both exactly.
+static Value convertFloat(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth < toWidth)
+    return arith::ExtFOp::create(b, loc, to, x);
+  if (fromWidth == toWidth)
+    x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  return arith::TruncFOp::create(b, loc, to, x);
+}
+
+template <typename FloatOp, typename IntOp>
+static Value arithBinary(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return FloatOp::create(b, loc, x, y);
+  return IntOp::create(b, loc, x, y);
+}
+
+static Value addValues(OpBuilder &b, Location loc, Value x, Value y) {
+  return arithBinary<arith::AddFOp, arith::AddIOp>(b, loc, x, y);
+}
+
+static Value mulValues(OpBuilder &b, Location loc, Value x, Value y) {
+  return arithBinary<arith::MulFOp, arith::MulIOp>(b, loc, x, y);
+}
+
+/// Integer division truncates toward zero, as ONNX Div does.
+static Value divValues(OpBuilder &b, Location loc, Value x, Value y) {
+  return arithBinary<arith::DivFOp, arith::DivSIOp>(b, loc, x, y);
+}
+
+/// Float pow only (the op takes float tensors); a float exponent needs powf.
+static Value powValues(OpBuilder &b, Location loc, Value x, Value y) {
+  return math::PowFOp::create(b, loc, x, y);
+}
+
+/// maximumf/minimumf propagate NaN, as ONNX Max/Min and ReduceMax do.
+static Value maxValues(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (isBool(x.getType()))
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+static Value minValues(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (isBool(x.getType()))
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+template <typename MathOp>
+static Value mathUnary(OpBuilder &b, Location loc, Value x) {
+  return MathOp::create(b, loc, x);
+}
+
+static Value negValue(OpBuilder &b, Location loc, Value x) {
+  if (isa<FloatType>(x.getType()))
+    return arith::NegFOp::create(b, loc, x);
+  return arith::SubIOp::create(b, loc, scalarConstant(b, loc, x.getType(), 0),
+                               x);
+}
+
+static Value absValue(OpBuilder &b, Location loc, Value x) {
+  if (isa<FloatType>(x.getType()))
+    return math::AbsFOp::create(b, loc, x);
+  return math::AbsIOp::create(b, loc, x);
+}
+
+static Value reciprocalValue(OpBuilder &b, Location loc, Value x) {
+  return arith::DivFOp::create(b, loc, scalarConstant(b, loc, x.getType(), 1),
+                               x);
+}
+
+/// 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x and the
+/// result is then exactly 0, never NaN.
+static Value sigmoidValue(OpBuilder &b, Location loc, Value x) {
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  Value one = scalarConstant(b, loc, x.getType(), 1);
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+/// The identity of max: -inf, or the smallest integer (false for booleans).
+static Value lowestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt lowest =
+      isBool(type) ? APInt::getZero(1) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
+}
+
+/// Converts one element as ONNX Cast (and tessera.cast) does.
+static Value castValue(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  // To bool: a test against zero; NaN is not zero, so it gives true.
+  if (isBool(to)) {
+    Value zero = scalarConstant(b, loc, from, 0);
+    if (isa<FloatType>(from))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (isa<FloatType>(from)) {
+    if (isa<FloatType>(to))
+      return convertFloat(b, loc, x, to);
+    return arith::FPToSIOp::create(b, loc, to, x); // truncates toward zero
+  }
+  // Booleans widen with zeros, signed integers with their sign.
+  if (isa<FloatType>(to))
+    return isBool(from) ? arith::UIToFPOp::create(b, loc, to, x).getResult()
+                        : arith::SIToFPOp::create(b, loc, to, x).getResult();
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return isBool(from) ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                        : arith::ExtSIOp::create(b, loc, to, x).getResult();
+  return arith::TruncIOp::create(b, loc, to, x);
+}
+
+static arith::CmpFPredicate floatPredicate(CmpPredicate predicate) {
+  switch (predicate) {
+  case CmpPredicate::eq:
+    return arith::CmpFPredicate::OEQ;
+  case CmpPredicate::ne:
+    return arith::CmpFPredicate::UNE; // NaN != anything
+  case CmpPredicate::lt:
+    return arith::CmpFPredicate::OLT;
+  case CmpPredicate::le:
+    return arith::CmpFPredicate::OLE;
+  case CmpPredicate::gt:
+    return arith::CmpFPredicate::OGT;
+  case CmpPredicate::ge:
+    return arith::CmpFPredicate::OGE;
+  }
+  llvm_unreachable("unknown tessera.cmp predicate");
+}
+
+static arith::CmpIPredicate intPredicate(CmpPredicate predicate,
+                                         bool isUnsigned) {
+  switch (predicate) {
+  case CmpPredicate::eq:
+    return arith::CmpIPredicate::eq;
+  case CmpPredicate::ne:
+    return arith::CmpIPredicate::ne;
+  case CmpPredicate::lt:
+    return isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+  case CmpPredicate::le:
+    return isUnsigned ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+  case CmpPredicate::gt:
+    return isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+  case CmpPredicate::ge:
+    return isUnsigned ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+  }
+  llvm_unreachable("unknown tessera.cmp predicate");
+}
+
+//===----------------------------------------------------------------------===//
+// Structured-op helpers
+//===----------------------------------------------------------------------===//
+
+static SmallVector<utils::IteratorType> parallelIterators(int64_t rank) {
+  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+}
+
+/// The map from a loop nest over `rank` dims to the dims that remain after
+/// dropping `dropped` (the reduced dims).
+static AffineMap dropDimsMap(MLIRContext *ctx, int64_t rank,
+                             ArrayRef<int64_t> dropped) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(dropped, d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// A tensor.empty of `type` filled with `value`.
+static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                          ArrayRef<OpFoldResult> sizes, Value value) {
+  Value empty = emptyTensor(b, loc, type, sizes);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+using ElementFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// One parallel linalg.generic writing `init` elementwise from `inputs`,
+/// which broadcast to it NumPy-style; `body` maps the input elements to the
+/// result element.
+static Value elementwiseInto(OpBuilder &b, Location loc, Value init,
+                             ValueRange inputs, ElementFn body) {
+  MLIRContext *ctx = b.getContext();
+  auto resultType = cast<RankedTensorType>(init.getType());
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(ctx, cast<RankedTensorType>(input.getType()), resultType));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps,
+      parallelIterators(resultType.getRank()),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// elementwiseInto a new tensor of `resultType`, sized by broadcasting.
+static Value buildElementwise(OpBuilder &b, Location loc,
+                              RankedTensorType resultType, ValueRange inputs,
+                              ElementFn body) {
+  Value init = emptyTensor(b, loc, resultType,
+                           broadcastSizes(b, loc, resultType, inputs));
+  return elementwiseInto(b, loc, init, inputs, body);
+}
+
+/// The number of elements a reduction over `axes` of `input` combines, as a
+/// scalar of `type`; dynamic sizes come from tensor.dim.
+static Value reducedCount(OpBuilder &b, Location loc, Value input,
+                          ArrayRef<int64_t> axes, Type type) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t staticCount = 1;
+  Value dynamicCount;
+  for (int64_t axis : axes) {
+    if (!inputType.isDynamicDim(axis)) {
+      staticCount *= inputType.getDimSize(axis);
+      continue;
+    }
+    Value dim = tensor::DimOp::create(b, loc, input, axis);
+    dynamicCount =
+        dynamicCount ? arith::MulIOp::create(b, loc, dynamicCount, dim) : dim;
+  }
+  if (!dynamicCount)
+    return scalarConstant(b, loc, type, static_cast<double>(staticCount));
+  if (staticCount != 1)
+    dynamicCount = arith::MulIOp::create(
+        b, loc, dynamicCount,
+        arith::ConstantIndexOp::create(b, loc, staticCount));
+  if (!isa<FloatType>(type))
+    return arith::IndexCastOp::create(b, loc, type, dynamicCount);
+  Value asInt =
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamicCount);
+  return arith::SIToFPOp::create(b, loc, type, asInt);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// tessera.constant -> arith.constant with the same elements attribute
+/// (dense or dense_resource: weights are not copied).
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!arith::ConstantOp::isBuildableWith(op.getValue(), op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "arith.constant cannot hold this elements attribute");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
+                                                   op.getValue());
+    return success();
+  }
+};
+
+/// add/sub/mul/div/pow/max/min -> a broadcasting generic around `fn`.
+template <typename SrcOp> struct BinaryLowering : OpConversionPattern<SrcOp> {
+  BinaryLowering(MLIRContext *ctx, BinaryFn fn)
+      : OpConversionPattern<SrcOp>(ctx), fn(fn) {}
+  LogicalResult
+  matchAndRewrite(SrcOp op, typename SrcOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), op.getType(),
+                         {adaptor.getLhs(), adaptor.getRhs()},
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return fn(b, loc, args[0], args[1]);
+                         });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  BinaryFn fn;
+};
+
+/// sqrt/rsqrt/exp/erf/tanh/sigmoid/neg/abs/reciprocal/log -> a generic
+/// around `fn`, in the element type.
+template <typename SrcOp> struct UnaryLowering : OpConversionPattern<SrcOp> {
+  UnaryLowering(MLIRContext *ctx, UnaryFn fn)
+      : OpConversionPattern<SrcOp>(ctx), fn(fn) {}
+  LogicalResult
+  matchAndRewrite(SrcOp op, typename SrcOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return fn(b, loc, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  UnaryFn fn;
+};
+
+/// cmp -> a broadcasting generic around arith.cmpf/cmpi.
+struct CmpLowering : OpConversionPattern<CmpOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CmpOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    CmpPredicate predicate = op.getPredicate();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Type type = args[0].getType();
+          if (isa<FloatType>(type))
+            return arith::CmpFOp::create(b, loc, floatPredicate(predicate),
+                                         args[0], args[1]);
+          return arith::CmpIOp::create(
+              b, loc, intPredicate(predicate, isBool(type)), args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// where -> a generic around arith.select, all three operands broadcast.
+struct WhereLowering : OpConversionPattern<WhereOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WhereOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), cast<RankedTensorType>(op.getType()),
+        adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// cast -> a generic around the arith conversion ONNX Cast means.
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (input.getType() == resultType) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    Type from = getElementTypeOrSelf(input.getType());
+    Type to = resultType.getElementType();
+    auto isArithType = [](Type type) {
+      return isa<FloatType>(type) || type.isSignlessInteger();
+    };
+    if (!isArithType(from) || !isArithType(to))
+      return rewriter.notifyMatchFailure(
+          op, "only casts between floats and signless integers lower");
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), resultType, input,
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return castValue(b, loc, args[0], to);
+                         });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// matmul: rank 2 x rank 2 -> linalg.matmul; otherwise a generic over
+/// (batch..., m, n, k) whose batch indexing broadcasts NumPy-style. Both
+/// accumulate in the result type into a zero fill.
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+
+    Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0);
+    Value init =
+        filledTensor(rewriter, loc, resultType,
+                     resultSizes(rewriter, loc, resultType, lhs, rhs), zero);
+    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
+      rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
+          op, TypeRange{resultType}, ValueRange{lhs, rhs}, ValueRange{init});
+      return success();
+    }
+
+    // Loops d0..d(rank-1) index the result; d(rank) is k. Aligned from the
+    // right, an operand's batch dims sit where broadcastMap puts them.
+    AffineExpr m = getAffineDimExpr(rank - 2, ctx);
+    AffineExpr n = getAffineDimExpr(rank - 1, ctx);
+    AffineExpr k = getAffineDimExpr(rank, ctx);
+    auto operandMap = [&](RankedTensorType type, AffineExpr row,
+                          AffineExpr column) {
+      SmallVector<AffineExpr> exprs(
+          broadcastMap(ctx, type, resultType).getResults().drop_back(2));
+      exprs.append({row, column});
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps = {
+        operandMap(lhsType, m, k), operandMap(rhsType, k, n),
+        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{lhs, rhs}, init, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l,
+              addValues(b, l, args[2], mulValues(b, l, args[0], args[1])));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  /// The result sizes: batch dims from the first operand that does not
+  /// stretch them, m from lhs, n from rhs.
+  static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
+                                               RankedTensorType resultType,
+                                               Value lhs, Value rhs) {
+    int64_t rank = resultType.getRank();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        sizes.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+      } else if (i == rank - 2) {
+        sizes.push_back(
+            tensor::getMixedSize(b, loc, lhs, lhsType.getRank() - 2));
+      } else if (i == rank - 1) {
+        sizes.push_back(
+            tensor::getMixedSize(b, loc, rhs, rhsType.getRank() - 1));
+      } else {
+        OpFoldResult size = b.getIndexAttr(1);
+        for (Value operand : {lhs, rhs}) {
+          auto type = cast<RankedTensorType>(operand.getType());
+          int64_t d = i - (rank - type.getRank());
+          if (d < 0 || (!type.isDynamicDim(d) && type.getDimSize(d) == 1))
+            continue;
+          size = tensor::getMixedSize(b, loc, operand, d);
+          break;
+        }
+        sizes.push_back(size);
+      }
+    }
+    return sizes;
+  }
+};
+
+enum class ReduceKind { Sum, Mean, Max };
+
+/// reduce_sum/mean/max -> one reduction generic into a fill of the identity
+/// (0 or the lowest value) over the kept dims; mean then divides by the
+/// number of reduced elements, and f16/bf16 sums (accumulated in f32) round
+/// back; keep_dims re-inserts the size-1 dims with tensor.expand_shape.
+/// Reducing a size-0 dim leaves the identity: 0, or -inf as ONNX ReduceMax.
+template <typename SrcOp, ReduceKind kind>
+struct ReduceLowering : OpConversionPattern<SrcOp> {
+  using OpConversionPattern<SrcOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SrcOp op, typename SrcOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> axes = op.getAxes();
+    bool keepDims = op.getKeepDims();
+    int64_t rank = inputType.getRank();
+    Type elementType = resultType.getElementType();
+    // max is exact in any type; only sums need the wider accumulator.
+    Type accType =
+        kind == ReduceKind::Max ? elementType : accumulatorType(elementType);
+
+    // The kept dims, static where the declared result or the input is.
+    SmallVector<OpFoldResult> keptSizes;
+    SmallVector<int64_t> keptShape;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0, resultDim = 0; d < rank; ++d) {
+      bool reduced = llvm::is_contained(axes, d);
+      iterators.push_back(reduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+      if (reduced) {
+        resultDim += keepDims;
+        continue;
+      }
+      int64_t declared = resultType.getDimSize(resultDim++);
+      OpFoldResult size = ShapedType::isDynamic(declared)
+                              ? tensor::getMixedSize(rewriter, loc, input, d)
+                              : rewriter.getIndexAttr(declared);
+      keptSizes.push_back(size);
+      keptShape.push_back(
+          getConstantIntValue(size).value_or(ShapedType::kDynamic));
+    }
+
+    Value identity = kind == ReduceKind::Max
+                         ? lowestValue(rewriter, loc, accType)
+                         : scalarConstant(rewriter, loc, accType, 0);
+    Value init =
+        filledTensor(rewriter, loc, RankedTensorType::get(keptShape, accType),
+                     keptSizes, identity);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                   dropDimsMap(ctx, rank, axes)};
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, init.getType(), input, init, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = convertFloat(b, l, args[0], accType);
+              Value combined = kind == ReduceKind::Max
+                                   ? maxValues(b, l, args[1], x)
+                                   : addValues(b, l, args[1], x);
+              linalg::YieldOp::create(b, l, combined);
+            })
+            .getResult(0);
+
+    if (kind == ReduceKind::Mean || accType != elementType) {
+      Value count = kind == ReduceKind::Mean
+                        ? reducedCount(rewriter, loc, input, axes, accType)
+                        : Value();
+      Value finalInit =
+          emptyTensor(rewriter, loc,
+                      RankedTensorType::get(keptShape, elementType), keptSizes);
+      result = elementwiseInto(rewriter, loc, finalInit, result,
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 Value v = count
+                                               ? divValues(b, l, args[0], count)
+                                               : args[0];
+                                 return convertFloat(b, l, v, elementType);
+                               });
+    }
+
+    if (keepDims) {
+      // Each kept dim takes the reduced (size-1) dims before it; trailing
+      // ones join the last kept dim. A rank-0 result expands with no groups.
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices pending;
+      SmallVector<OpFoldResult> outputShape;
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0, kept = 0; d < rank; ++d) {
+        pending.push_back(d);
+        if (llvm::is_contained(axes, d)) {
+          outputShape.push_back(rewriter.getIndexAttr(1));
+          shape.push_back(1);
+          continue;
+        }
+        outputShape.push_back(keptSizes[kept]);
+        shape.push_back(keptShape[kept++]);
+        groups.push_back(std::move(pending));
+        pending.clear();
+      }
+      if (!groups.empty())
+        groups.back().append(pending);
+      result = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, elementType), result,
+          groups, outputShape);
+    }
+    // The declared result may be less static than what was computed.
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax -> three generics over the input's loop nest, in f32 for
+/// f16/bf16: the max along the axis (reduction), the sum of exp(x - max)
+/// (reduction), and exp(x - max) / sum (parallel, recomputing the exp rather
+/// than materializing it).
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t rank = type.getRank();
+    Type elementType = type.getElementType();
+    Type accType = accumulatorType(elementType);
+
+    SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> rowSizes(sizes);
+    rowSizes.erase(rowSizes.begin() + axis);
+    SmallVector<int64_t> rowShape(type.getShape());
+    rowShape.erase(rowShape.begin() + axis);
+    auto rowType = RankedTensorType::get(rowShape, accType);
+
+    AffineMap full = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap row = dropDimsMap(ctx, rank, axis);
+    SmallVector<utils::IteratorType> reduceIterators = parallelIterators(rank);
+    reduceIterators[axis] = utils::IteratorType::reduction;
+    auto shiftedExp = [&](OpBuilder &b, Location l, Value x, Value max) {
+      Value shifted =
+          arith::SubFOp::create(b, l, convertFloat(b, l, x, accType), max);
+      return math::ExpOp::create(b, l, shifted).getResult();
+    };
+
+    Value maxInit = filledTensor(rewriter, loc, rowType, rowSizes,
+                                 lowestValue(rewriter, loc, accType));
+    Value max = linalg::GenericOp::create(
+                    rewriter, loc, rowType, input, maxInit, {full, row},
+                    reduceIterators,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      linalg::YieldOp::create(
+                          b, l,
+                          maxValues(b, l, args[1],
+                                    convertFloat(b, l, args[0], accType)));
+                    })
+                    .getResult(0);
+
+    Value sumInit = filledTensor(rewriter, loc, rowType, rowSizes,
+                                 scalarConstant(rewriter, loc, accType, 0));
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, rowType, ValueRange{input, max}, sumInit,
+                    {full, row, row}, reduceIterators,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      linalg::YieldOp::create(
+                          b, l,
+                          arith::AddFOp::create(
+                              b, l, args[2], shiftedExp(b, l, args[0], args[1]))
+                              .getResult());
+                    })
+                    .getResult(0);
+
+    Value init = emptyTensor(rewriter, loc, type, sizes);
+    auto result = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{input, max, sum}, init,
+        {full, row, row, full}, parallelIterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value quotient = arith::DivFOp::create(
+              b, l, shiftedExp(b, l, args[0], args[1]), args[2]);
+          linalg::YieldOp::create(b, l,
+                                  convertFloat(b, l, quotient, elementType));
+        });
+    rewriter.replaceOp(op, result.getResult(0));
+    return success();
+  }
+};
+
+/// cumsum -> an scf.for along the axis carrying the output and the running
+/// sum (a slice of size 1 along the axis): each step extracts the input
+/// slice, adds it into the running sum with a generic, and inserts the sum
+/// (before the add for `exclusive`). `reverse` walks the axis from its end.
+/// Linear work, and the additions happen in ONNX's order.
+struct CumSumLowering : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t rank = type.getRank();
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+
+    SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> sliceSizes(sizes);
+    sliceSizes[axis] = rewriter.getIndexAttr(1);
+    SmallVector<int64_t> sliceShape(type.getShape());
+    sliceShape[axis] = 1;
+    auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+
+    Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0);
+    Value running = filledTensor(rewriter, loc, sliceType, sliceSizes, zero);
+    Value init = emptyTensor(rewriter, loc, type, sizes);
+    Value length = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]);
+    Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value last =
+        reverse ? arith::SubIOp::create(rewriter, loc, length, c1).getResult()
+                : Value();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+
+    auto loop = scf::ForOp::create(
+        rewriter, loc, c0, length, c1, ValueRange{init, running},
+        [&](OpBuilder &b, Location l, Value i, ValueRange iterArgs) {
+          Value out = iterArgs[0], sum = iterArgs[1];
+          Value position =
+              reverse ? arith::SubIOp::create(b, l, last, i).getResult() : i;
+          SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+          offsets[axis] = position;
+          auto insert = [&](Value slice) {
+            return tensor::InsertSliceOp::create(b, l, slice, out, offsets,
+                                                 sliceSizes, strides)
+                .getResult();
+          };
+          // Inserting the old sum before adding lets bufferization update
+          // the running sum in place.
+          if (exclusive)
+            out = insert(sum);
+          Value element = tensor::ExtractSliceOp::create(
+              b, l, sliceType, input, offsets, sliceSizes, strides);
+          sum = linalg::GenericOp::create(
+                    b, l, sliceType, element, sum, {identity, identity},
+                    parallelIterators(rank),
+                    [](OpBuilder &nb, Location nl, ValueRange args) {
+                      linalg::YieldOp::create(
+                          nb, nl, addValues(nb, nl, args[1], args[0]));
+                    })
+                    .getResult(0);
+          if (!exclusive)
+            out = insert(sum);
+          scf::YieldOp::create(b, l, ValueRange{out, sum});
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
 void populateLowerMathPatterns(RewritePatternSet &patterns) {
-  (void)patterns;
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ConstantLowering, CmpLowering, WhereLowering, CastLowering,
+               MatmulLowering, SoftmaxLowering, CumSumLowering>(ctx);
+
+  patterns.add<BinaryLowering<AddOp>>(ctx, addValues);
+  patterns.add<BinaryLowering<SubOp>>(
+      ctx, arithBinary<arith::SubFOp, arith::SubIOp>);
+  patterns.add<BinaryLowering<MulOp>>(ctx, mulValues);
+  patterns.add<BinaryLowering<DivOp>>(ctx, divValues);
+  patterns.add<BinaryLowering<PowOp>>(ctx, powValues);
+  patterns.add<BinaryLowering<MaxOp>>(ctx, maxValues);
+  patterns.add<BinaryLowering<MinOp>>(ctx, minValues);
+
+  patterns.add<UnaryLowering<SqrtOp>>(ctx, mathUnary<math::SqrtOp>);
+  patterns.add<UnaryLowering<RsqrtOp>>(ctx, mathUnary<math::RsqrtOp>);
+  patterns.add<UnaryLowering<ExpOp>>(ctx, mathUnary<math::ExpOp>);
+  patterns.add<UnaryLowering<ErfOp>>(ctx, mathUnary<math::ErfOp>);
+  patterns.add<UnaryLowering<TanhOp>>(ctx, mathUnary<math::TanhOp>);
+  patterns.add<UnaryLowering<LogOp>>(ctx, mathUnary<math::LogOp>);
+  patterns.add<UnaryLowering<SigmoidOp>>(ctx, sigmoidValue);
+  patterns.add<UnaryLowering<NegOp>>(ctx, negValue);
+  patterns.add<UnaryLowering<AbsOp>>(ctx, absValue);
+  patterns.add<UnaryLowering<ReciprocalOp>>(ctx, reciprocalValue);
+
+  patterns.add<ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max>>(ctx);
 }
 
 } // namespace tessera

@@ -1,21 +1,30 @@
-//===- tessera-compile.cpp - model in, tessera IR (later: module) out -----===//
+//===- tessera-compile.cpp - model in, .tsr module out --------------------===//
 //
-// Today the compiler stops after the graph stage: --emit=ir writes the
-// imported, canonicalized tessera IR, which users can turn into lit tests.
+// Import, graph passes (canonicalization, fusion, report), then the CPU
+// backend and the module writer. --emit stops earlier and prints the IR of
+// that stage, which users can turn into lit tests.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/CpuCompiler.h"
+#include "codegen/module/ModuleWriter.h"
 #include "frontend/onnx/OnnxImporter.h"
 #include "ir/TesseraDialect.h"
 #include "passes/FusionReport.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -23,16 +32,39 @@
 
 namespace cl = llvm::cl;
 
+// Diagnostics of a parsed .mlir input point into this.
+static llvm::SourceMgr sourceMgr;
+
 static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.onnx | model.onnxtxt>"));
+                                      cl::desc("<model.onnx | model.onnxtxt | model.mlir>"));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"));
-enum class Emit { IR, Module };
+enum class Emit { IR, Linalg, Dispatches, Kernels, LLVM, Module };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to produce"), cl::init(Emit::Module),
-    cl::values(clEnumValN(Emit::IR, "ir", "tessera IR after import and cleanup"),
-               clEnumValN(Emit::Module, "module",
-                          "a compiled .tsr module (not available yet)")));
+    cl::values(
+        clEnumValN(Emit::IR, "ir", "tessera IR after import and graph passes"),
+        clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
+        clEnumValN(Emit::Dispatches, "dispatches",
+                   "host functions calling outlined dispatches"),
+        clEnumValN(Emit::Kernels, "kernels", "kernels in their ABI form, tiled"),
+        clEnumValN(Emit::LLVM, "llvm", "kernels in the LLVM dialect"),
+        clEnumValN(Emit::Module, "module", "a compiled .tsr module")));
+static cl::opt<std::string> targetCpu(
+    "target-cpu", cl::desc("CPU to generate code for: host, x86-64-v3 (AVX2), "
+                           "x86-64-v4 (AVX-512)"),
+    cl::init("host"));
+static cl::opt<int64_t> maxSeqLen(
+    "max-seq-len", cl::desc("Largest value of every dynamic dim that is not a "
+                            "batch dim (sequence, past length)"),
+    cl::init(512));
+static cl::opt<int64_t> maxBatch(
+    "max-batch", cl::desc("Largest value of dynamic dims named *batch*"),
+    cl::init(8));
+static cl::list<std::string> maxDims(
+    "max-dim", cl::CommaSeparated,
+    cl::desc("Largest value of a named dynamic dim (name=value)"),
+    cl::value_desc("name=value,..."));
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX operators "
                                       "(domain, op, since-version) and exit"));
@@ -60,8 +92,29 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// Hand-written (or previously emitted) tessera IR, as an input like a model.
+static llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseTesseraIR(mlir::MLIRContext &context, llvm::StringRef path) {
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+  std::string error;
+  auto file = mlir::openInputFile(path, &error);
+  if (!file)
+    return llvm::createStringError(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return llvm::createStringError(path + ": cannot parse:\n" + diagnostics);
+  return module;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::registerAllPasses();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "Tessera compiler: ONNX model -> tessera IR\n");
   if (listOps) {
@@ -70,9 +123,6 @@ int main(int argc, char **argv) {
   }
   if (inputPath.empty())
     return fail("no input model (see --help)");
-  if (emit == Emit::Module)
-    return fail("code generation is not built yet; --emit=ir writes the "
-                "imported tessera IR");
 
   auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -80,8 +130,15 @@ int main(int argc, char **argv) {
                                          start)
         .count();
   };
-  mlir::MLIRContext context;
-  auto module = tessera::onnx_frontend::importOnnxFile(context, inputPath);
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::MLIRContext context(registry);
+  context.loadDialect<tessera::TesseraDialect>();
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
+      llvm::StringRef(inputPath).ends_with(".mlir")
+          ? parseTesseraIR(context, inputPath)
+          : tessera::onnx_frontend::importOnnxFile(context, inputPath);
   if (!module)
     return fail(llvm::toString(module.takeError()));
   if (verbose)
@@ -89,6 +146,8 @@ int main(int argc, char **argv) {
                  << llvm::format("%.2f", seconds()) << " s\n";
 
   mlir::PassManager pm(&context);
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(tessera::createInferShapes());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   tessera::FusionReport report;
@@ -127,6 +186,47 @@ int main(int argc, char **argv) {
         return fail(llvm::toString(std::move(err)));
     if (std::string missing = report.unfusedOf(requireFusion); !missing.empty())
       return fail(inputPath + ": --require-fusion: " + missing);
+  }
+
+  if (emit != Emit::IR) {
+    tessera::cpu::CpuCompileOptions options;
+    options.target.name = targetCpu;
+    options.bounds.maxSequence = maxSeqLen;
+    options.bounds.maxBatch = maxBatch;
+    for (const std::string &entry : maxDims) {
+      auto [name, value] = llvm::StringRef(entry).split('=');
+      int64_t bound;
+      if (name.empty() || value.getAsInteger(10, bound) || bound <= 0)
+        return fail("--max-dim " + entry + ": expected name=positive integer");
+      options.bounds.byName[name.str()] = bound;
+    }
+    switch (emit) {
+    case Emit::Linalg: options.stopAfter = tessera::cpu::Stage::Linalg; break;
+    case Emit::Dispatches: options.stopAfter = tessera::cpu::Stage::Dispatches; break;
+    case Emit::Kernels: options.stopAfter = tessera::cpu::Stage::Kernels; break;
+    case Emit::LLVM: options.stopAfter = tessera::cpu::Stage::LLVM; break;
+    default: break;
+    }
+    if (verbose)
+      options.progress = [&](llvm::StringRef stage) {
+        llvm::errs() << "tessera-compile: " << stage << " ("
+                     << llvm::format("%.2f", seconds()) << " s)\n";
+      };
+    auto compiled = tessera::cpu::compileForCpu(**module, options);
+    if (!compiled)
+      return fail(inputPath + ": " + llvm::toString(compiled.takeError()));
+    if (emit == Emit::Module) {
+      if (outputPath == "-")
+        return fail("a module needs an output file (-o model.tsr)");
+      if (llvm::Error err =
+              tessera::module::writeModule((*compiled)->desc, outputPath))
+        return fail(llvm::toString(std::move(err)));
+      if (verbose)
+        llvm::errs() << "tessera-compile: wrote " << outputPath << " ("
+                     << (*compiled)->desc.kernels.size() << " kernels) in "
+                     << llvm::format("%.2f", seconds()) << " s\n";
+      return 0;
+    }
   }
 
   std::string error;

@@ -1,0 +1,24 @@
+//===- AttentionKernel.h - tessera.attention as one flash kernel -*- C++ -*-===//
+//
+// Lowers the tessera.attention root of an ABI kernel to a tiled kernel with an
+// online softmax over blocks of keys: each workgroup iteration owns one
+// (batch, head, query block) and keeps only a row maximum, a row sum and an
+// accumulator per query, so the Sq x Skv score matrix never exists.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_CODEGEN_CPU_ATTENTIONKERNEL_H
+#define TESSERA_CODEGEN_CPU_ATTENTIONKERNEL_H
+
+#include "ir/TesseraDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace tessera::cpu {
+
+mlir::LogicalResult lowerAttention(tessera::AttentionOp attention,
+                                   mlir::func::FuncOp kernel);
+
+} // namespace tessera::cpu
+
+#endif // TESSERA_CODEGEN_CPU_ATTENTIONKERNEL_H

@@ -1,0 +1,208 @@
+//===- ModuleWriter.cpp - write a .tsr module -----------------------------===//
+//
+// File layout: the size-prefixed FlatBuffer from byte 0, then segment 0 (the
+// kernel object) and segments 1..N (weight i of the description is segment
+// i + 1), each at a 64-byte aligned absolute offset, zero padding between.
+//
+// The segment table lives inside the FlatBuffer, yet its entries depend on the
+// FlatBuffer's size. Segments are fixed-size structs, so their values never
+// change that size: the FlatBuffer is built once with a zero table to learn its
+// size, then again with the real offsets.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/module/ModuleWriter.h"
+
+#include "tessera/kernel_abi.h"
+#include "tessera/module_generated.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace tessera::module {
+namespace {
+
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+constexpr uint64_t kAlignment = TESSERA_BUFFER_ALIGNMENT;
+
+uint64_t alignUp(uint64_t value) { return (value + kAlignment - 1) & ~(kAlignment - 1); }
+
+llvm::Error descError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "invalid module description: " + message);
+}
+
+/// Catches, at compile time and with the compiler's names, what the runtime
+/// would only report as an out-of-range index at load time.
+llvm::Error validate(const ModuleDesc &desc) {
+  for (const FunctionDesc &fn : desc.functions) {
+    std::string where = "function '" + fn.name + "'";
+    for (const auto *sigs : {&fn.inputs, &fn.outputs})
+      for (const TensorSigDesc &sig : *sigs)
+        if (!sig.dimNames.empty() && sig.dimNames.size() != sig.dims.size())
+          return descError(where + ": tensor '" + sig.name + "' has " +
+                           llvm::Twine(sig.dims.size()) + " dims but " +
+                           llvm::Twine(sig.dimNames.size()) + " dim names");
+    for (const BufferDesc &buffer : fn.buffers)
+      if (buffer.kind == BufferKind::constant &&
+          (buffer.index < 0 || size_t(buffer.index) >= desc.weights.size()))
+        return descError(where + ": a constant buffer refers to weight " +
+                         llvm::Twine(buffer.index) + ", but there are " +
+                         llvm::Twine(desc.weights.size()) + " weights");
+    for (const DispatchDesc &dispatch : fn.dispatches) {
+      if (dispatch.kernel < 0 || size_t(dispatch.kernel) >= desc.kernels.size())
+        return descError(where + ", dispatch '" + dispatch.name + "': kernel " +
+                         llvm::Twine(dispatch.kernel) + " of " +
+                         llvm::Twine(desc.kernels.size()));
+      for (const BindingDesc &binding : dispatch.bindings)
+        if (binding.buffer < 0 || size_t(binding.buffer) >= fn.buffers.size())
+          return descError(where + ", dispatch '" + dispatch.name + "': binds buffer " +
+                           llvm::Twine(binding.buffer) + " of " +
+                           llvm::Twine(fn.buffers.size()));
+    }
+  }
+  return llvm::Error::success();
+}
+
+fb::Dim encodeDim(const DimDesc &dim) { return fb::Dim(dim.value, dim.slot); }
+
+std::vector<fb::Dim> encodeDims(llvm::ArrayRef<DimDesc> dims) {
+  std::vector<fb::Dim> out;
+  out.reserve(dims.size());
+  for (const DimDesc &dim : dims)
+    out.push_back(encodeDim(dim));
+  return out;
+}
+
+Offset<fb::TensorSig> encodeTensor(FlatBufferBuilder &fbb, const TensorSigDesc &sig) {
+  auto name = fbb.CreateString(sig.name);
+  auto dims = fbb.CreateVectorOfStructs(encodeDims(sig.dims));
+  auto dimNames = fbb.CreateVectorOfStrings(sig.dimNames);
+  return fb::CreateTensorSig(fbb, name, static_cast<fb::DType>(sig.dtype), dims, dimNames,
+                             sig.buffer);
+}
+
+Offset<fb::Buffer> encodeBuffer(FlatBufferBuilder &fbb, const BufferDesc &buffer) {
+  // Weight i is segment i + 1: segment 0 is the kernel object.
+  int32_t index = buffer.kind == BufferKind::constant ? buffer.index + 1 : buffer.index;
+  return fb::CreateBuffer(fbb, static_cast<fb::BufferKind>(buffer.kind), index, buffer.offset,
+                          buffer.size);
+}
+
+Offset<fb::Dispatch> encodeDispatch(FlatBufferBuilder &fbb, const DispatchDesc &dispatch) {
+  auto name = fbb.CreateString(dispatch.name);
+  auto counts = fbb.CreateVectorOfStructs(encodeDims(dispatch.workgroupCount));
+  std::vector<fb::Binding> bindings;
+  for (const BindingDesc &binding : dispatch.bindings)
+    bindings.emplace_back(binding.buffer, binding.offset);
+  auto bindingVec = fbb.CreateVectorOfStructs(bindings);
+  auto push = fbb.CreateVector(dispatch.pushConstants);
+  return fb::CreateDispatch(fbb, name, dispatch.kernel, counts, bindingVec, push);
+}
+
+Offset<fb::Function> encodeFunction(FlatBufferBuilder &fbb, const FunctionDesc &fn) {
+  auto name = fbb.CreateString(fn.name);
+  std::vector<Offset<fb::TensorSig>> inputs, outputs;
+  for (const TensorSigDesc &sig : fn.inputs)
+    inputs.push_back(encodeTensor(fbb, sig));
+  for (const TensorSigDesc &sig : fn.outputs)
+    outputs.push_back(encodeTensor(fbb, sig));
+  auto inputVec = fbb.CreateVector(inputs);
+  auto outputVec = fbb.CreateVector(outputs);
+  auto shapeFunction = fbb.CreateString(fn.shapeFunction);
+  auto checks = fbb.CreateVectorOfStrings(fn.checks);
+  std::vector<Offset<fb::Buffer>> buffers;
+  for (const BufferDesc &buffer : fn.buffers)
+    buffers.push_back(encodeBuffer(fbb, buffer));
+  auto bufferVec = fbb.CreateVector(buffers);
+  std::vector<Offset<fb::Dispatch>> dispatches;
+  for (const DispatchDesc &dispatch : fn.dispatches)
+    dispatches.push_back(encodeDispatch(fbb, dispatch));
+  auto dispatchVec = fbb.CreateVector(dispatches);
+  return fb::CreateFunction(fbb, name, inputVec, outputVec, fn.numScalars, shapeFunction,
+                            checks, bufferVec, fn.arenaSize, dispatchVec);
+}
+
+void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
+                  const std::vector<fb::Segment> &segments) {
+  auto producer = fbb.CreateString(desc.producer);
+  auto target = fbb.CreateString(desc.target);
+  auto kernels = fbb.CreateVectorOfStrings(desc.kernels);
+  auto segmentVec = fbb.CreateVectorOfStructs(segments);
+  std::vector<Offset<fb::Function>> functions;
+  for (const FunctionDesc &fn : desc.functions)
+    functions.push_back(encodeFunction(fbb, fn));
+  auto functionVec = fbb.CreateVector(functions);
+  auto root = fb::CreateModule(fbb, TESSERA_MODULE_SCHEMA_VERSION, producer, target,
+                               TESSERA_KERNEL_ABI_VERSION, kernels, /*kernel_object=*/0,
+                               segmentVec, functionVec);
+  fb::FinishSizePrefixedModuleBuffer(fbb, root);
+}
+
+/// Streams the FlatBuffer and the segments to a temporary file next to `path`
+/// and renames it into place, so a failed write never leaves a truncated
+/// module behind.
+llvm::Error writeFile(llvm::StringRef path, const FlatBufferBuilder &fbb,
+                      const std::vector<fb::Segment> &layout,
+                      const std::vector<llvm::ArrayRef<char>> &segments) {
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
+    return llvm::createFileError(path, temp.takeError());
+
+  llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+  auto failed = [&]() -> llvm::Error {
+    std::error_code ec = os.error();
+    os.clear_error();
+    llvm::Error error = llvm::createFileError(path, ec);
+    if (llvm::Error discard = temp->discard())
+      return llvm::joinErrors(std::move(error), std::move(discard));
+    return error;
+  };
+
+  os.write(reinterpret_cast<const char *>(fbb.GetBufferPointer()), fbb.GetSize());
+  for (size_t i = 0; i < segments.size() && !os.has_error(); ++i) {
+    os.write_zeros(layout[i].offset() - os.tell());
+    os.write(segments[i].data(), segments[i].size());
+  }
+  os.flush();
+  if (os.has_error())
+    return failed();
+  if (llvm::Error error = temp->keep(path))
+    return llvm::createFileError(path, std::move(error));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error writeModule(const ModuleDesc &desc, llvm::StringRef path) {
+  if (llvm::Error error = validate(desc))
+    return error;
+
+  std::vector<llvm::ArrayRef<char>> segments{desc.kernelObject};
+  segments.insert(segments.end(), desc.weights.begin(), desc.weights.end());
+
+  std::vector<fb::Segment> layout(segments.size());
+  FlatBufferBuilder probe;
+  encodeModule(probe, desc, layout);
+  uint64_t offset = alignUp(probe.GetSize());
+  for (size_t i = 0; i < segments.size(); ++i) {
+    layout[i] = fb::Segment(offset, segments[i].size());
+    offset = alignUp(offset + segments[i].size());
+  }
+
+  FlatBufferBuilder fbb;
+  encodeModule(fbb, desc, layout);
+  if (fbb.GetSize() != probe.GetSize())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "internal error: the module header changed size (" +
+                                       llvm::Twine(probe.GetSize()) + " -> " +
+                                       llvm::Twine(fbb.GetSize()) +
+                                       " bytes) once segment offsets were filled in");
+  return writeFile(path, fbb, layout, segments);
+}
+
+} // namespace tessera::module

@@ -1,0 +1,214 @@
+/* runtime.h - the Tessera runtime's C API: load a compiled module (.tsr),
+ * inspect its functions and run them on caller-owned buffers.
+ *
+ * Ownership, IREE-style and explicit:
+ *  - Every function that returns tsr_status_t returns NULL on success, and
+ *    otherwise a status the caller owns and must release with
+ *    tsr_status_free. Out-parameters hold meaningful values only on
+ *    success.
+ *  - tsr_module_t and tsr_session_t objects are owned by the caller that
+ *    created them and released with tsr_module_free / tsr_session_free
+ *    (both accept NULL).
+ *  - Strings the inspection functions return point into the module and stay
+ *    valid until tsr_module_free.
+ *  - A session borrows its module: free every session of a module before
+ *    the module.
+ *  - Input and output buffers always belong to the caller; the runtime never
+ *    keeps a pointer to them after a call returns.
+ *
+ * Threads: a module is immutable once loaded; any number of threads may
+ * inspect it and create sessions from it, and different sessions of one
+ * module may run at the same time. One session must not be used from two
+ * threads at once (it owns the scratch arena and scalar table of a run).
+ *
+ * A module is untrusted input: it is verified completely before anything in
+ * it is used. Loading it does, however, load its kernel object into the
+ * process (running the object's initializers): load only modules from a
+ * compiler you trust. */
+#ifndef TESSERA_RUNTIME_H
+#define TESSERA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define TSR_API __attribute__((visibility("default")))
+#else
+#define TSR_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Status ----------------------------------------------------------- */
+
+typedef enum tsr_status_code_t {
+  TSR_STATUS_OK = 0,
+  /* The caller passed something wrong: a NULL pointer, a count, dtype, rank,
+   * dim or byte size that does not match the function. */
+  TSR_STATUS_INVALID_ARGUMENT = 1,
+  /* A named file or function does not exist. */
+  TSR_STATUS_NOT_FOUND = 2,
+  /* An index, or an input dim above the maximum the module was compiled for. */
+  TSR_STATUS_OUT_OF_RANGE = 3,
+  /* The module bytes are malformed or inconsistent (including a kernel
+   * object that does not load or lacks a symbol). */
+  TSR_STATUS_INVALID_MODULE = 4,
+  /* The module was written for another schema or kernel ABI version. */
+  TSR_STATUS_UNSUPPORTED = 5,
+  /* A shape check of the function failed for these inputs. */
+  TSR_STATUS_FAILED_PRECONDITION = 6,
+  /* Out of memory or threads. */
+  TSR_STATUS_RESOURCE_EXHAUSTED = 7,
+  /* The operating system refused a file or memory operation. */
+  TSR_STATUS_IO_ERROR = 8,
+  /* A bug in the runtime or the module's generated code. */
+  TSR_STATUS_INTERNAL = 9
+} tsr_status_code_t;
+
+typedef struct tsr_status_s *tsr_status_t;
+
+/* TSR_STATUS_OK for NULL. */
+TSR_API tsr_status_code_t tsr_status_code(tsr_status_t status);
+/* "OK" for NULL; otherwise valid until tsr_status_free. */
+TSR_API const char *tsr_status_message(tsr_status_t status);
+/* "OK", "INVALID_ARGUMENT", ...; "UNKNOWN" for other values. Static storage. */
+TSR_API const char *tsr_status_code_name(tsr_status_code_t code);
+TSR_API void tsr_status_free(tsr_status_t status);
+
+/* ---- Element types ---------------------------------------------------- */
+
+/* The values match the module schema's DType. */
+typedef enum tsr_dtype_t {
+  TSR_DTYPE_F32 = 0,
+  TSR_DTYPE_F16 = 1,
+  TSR_DTYPE_BF16 = 2,
+  TSR_DTYPE_F64 = 3,
+  TSR_DTYPE_I64 = 4,
+  TSR_DTYPE_I32 = 5,
+  TSR_DTYPE_I16 = 6,
+  TSR_DTYPE_I8 = 7,
+  TSR_DTYPE_U8 = 8,
+  TSR_DTYPE_BOOL = 9 /* one byte, 0 or 1 */
+} tsr_dtype_t;
+
+/* Bytes per element. */
+TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes);
+/* "f32", "f16", "bf16", "f64", "i64", "i32", "i16", "i8", "u8", "bool". */
+TSR_API tsr_status_t tsr_dtype_name(tsr_dtype_t dtype, const char **out_name);
+
+/* ---- Modules ---------------------------------------------------------- */
+
+typedef struct tsr_module_s tsr_module_t;
+
+/* Maps the file read-only. The file must not be truncated or rewritten while
+ * the module is loaded (the mapping would fault). */
+TSR_API tsr_status_t tsr_module_load_file(const char *path, tsr_module_t **out_module);
+
+/* Flags of tsr_module_load_memory. */
+enum {
+  /* Copy the bytes into memory the module owns (the default). */
+  TSR_MODULE_LOAD_COPY = 0u,
+  /* Use the caller's bytes in place: `data` must be 64-byte aligned (weights
+   * are used where they lie) and must stay valid and unchanged until
+   * tsr_module_free. */
+  TSR_MODULE_LOAD_BORROW = 1u
+};
+TSR_API tsr_status_t tsr_module_load_memory(const void *data, size_t size, uint32_t flags,
+                                            tsr_module_t **out_module);
+TSR_API void tsr_module_free(tsr_module_t *module);
+
+typedef struct tsr_module_info_t {
+  const char *producer; /* "tessera-compile <version>" */
+  const char *target;   /* "x86_64-cpu:<cpu name>:<features>" */
+  size_t num_functions;
+} tsr_module_info_t;
+TSR_API tsr_status_t tsr_module_info(const tsr_module_t *module, tsr_module_info_t *out_info);
+
+/* Functions are numbered 0 .. num_functions-1. */
+TSR_API tsr_status_t tsr_module_function_name(const tsr_module_t *module, size_t function,
+                                              const char **out_name);
+/* TSR_STATUS_NOT_FOUND, listing the names there are, when none is `name`. */
+TSR_API tsr_status_t tsr_module_find_function(const tsr_module_t *module, const char *name,
+                                              size_t *out_function);
+TSR_API tsr_status_t tsr_module_function_arity(const tsr_module_t *module, size_t function,
+                                               size_t *out_num_inputs, size_t *out_num_outputs);
+
+typedef enum tsr_io_t { TSR_IO_INPUT = 0, TSR_IO_OUTPUT = 1 } tsr_io_t;
+
+typedef struct tsr_tensor_info_t {
+  const char *name;
+  tsr_dtype_t dtype;
+  size_t rank;
+} tsr_tensor_info_t;
+TSR_API tsr_status_t tsr_module_tensor_info(const tsr_module_t *module, size_t function,
+                                            tsr_io_t io, size_t index,
+                                            tsr_tensor_info_t *out_info);
+
+typedef struct tsr_dim_info_t {
+  int64_t size;     /* the static size, or -1 for a dynamic dim */
+  int64_t max;      /* dynamic: the largest size compiled for, 0 if unbounded;
+                       static: the size */
+  const char *name; /* dynamic: its name ("batch", "sequence"), may be "";
+                       static: "" */
+} tsr_dim_info_t;
+TSR_API tsr_status_t tsr_module_tensor_dim(const tsr_module_t *module, size_t function,
+                                           tsr_io_t io, size_t index, size_t dim,
+                                           tsr_dim_info_t *out_dim);
+
+/* ---- Sessions and running --------------------------------------------- */
+
+typedef struct tsr_session_s tsr_session_t;
+
+/* A session owns what one run at a time needs: a 64-byte aligned scratch
+ * arena, the scalar table and a thread pool of `num_threads` threads, the
+ * calling thread included (0: one per CPU this process may run on). */
+TSR_API tsr_status_t tsr_session_create(const tsr_module_t *module, uint32_t num_threads,
+                                        tsr_session_t **out_session);
+TSR_API void tsr_session_free(tsr_session_t *session);
+TSR_API tsr_status_t tsr_session_thread_count(const tsr_session_t *session,
+                                              uint32_t *out_num_threads);
+
+/* An input: dims (`rank` entries, row-major, C order) and bytes, both owned
+ * by the caller. `data` and `byte_size` are ignored by
+ * tsr_session_resolve_outputs. */
+typedef struct tsr_input_t {
+  tsr_dtype_t dtype;
+  size_t rank;
+  const int64_t *dims;
+  const void *data;
+  size_t byte_size; /* must equal product(dims) * dtype size */
+} tsr_input_t;
+
+/* An output: the caller provides `dims` with `rank` entries (the rank from
+ * tsr_module_tensor_info) and, for a run, `capacity` bytes at `data`. The
+ * runtime fills in `dims` and `byte_size`. */
+typedef struct tsr_output_t {
+  void *data;
+  size_t capacity;
+  size_t rank;
+  int64_t *dims;
+  size_t byte_size;
+} tsr_output_t;
+
+/* Validates the inputs' dtypes and dims, runs the function's shape checks and
+ * fills in each output's dims and byte_size, without running any kernel: how
+ * a caller learns how large the output buffers must be. */
+TSR_API tsr_status_t tsr_session_resolve_outputs(tsr_session_t *session, size_t function,
+                                                 const tsr_input_t *inputs, size_t num_inputs,
+                                                 tsr_output_t *outputs, size_t num_outputs);
+
+/* Everything tsr_session_resolve_outputs does, plus the input byte sizes and
+ * output capacities, then runs the function's dispatches in order. On
+ * success every output holds its result; on failure the outputs' contents
+ * are unspecified. */
+TSR_API tsr_status_t tsr_session_run(tsr_session_t *session, size_t function,
+                                     const tsr_input_t *inputs, size_t num_inputs,
+                                     tsr_output_t *outputs, size_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TESSERA_RUNTIME_H */

@@ -1,0 +1,100 @@
+//===- DType.cpp - element types: sizes, names, the C accessors -----------===//
+
+#include "DType.h"
+
+#include "Status.h"
+
+#include "tessera/module_generated.h"
+
+namespace fb = tessera::module::fb;
+
+// The C API passes schema dtypes through unchanged.
+static_assert(int(TSR_DTYPE_F32) == int(fb::DType::f32) &&
+                  int(TSR_DTYPE_F16) == int(fb::DType::f16) &&
+                  int(TSR_DTYPE_BF16) == int(fb::DType::bf16) &&
+                  int(TSR_DTYPE_F64) == int(fb::DType::f64) &&
+                  int(TSR_DTYPE_I64) == int(fb::DType::i64) &&
+                  int(TSR_DTYPE_I32) == int(fb::DType::i32) &&
+                  int(TSR_DTYPE_I16) == int(fb::DType::i16) &&
+                  int(TSR_DTYPE_I8) == int(fb::DType::i8) &&
+                  int(TSR_DTYPE_U8) == int(fb::DType::u8) &&
+                  int(TSR_DTYPE_BOOL) == int(fb::DType::bool_) &&
+                  int(fb::DType::MAX) == int(TSR_DTYPE_BOOL),
+              "tsr_dtype_t must mirror the schema's DType");
+
+namespace tessera::runtime {
+
+size_t dtypeSize(tsr_dtype_t dtype) {
+  switch (dtype) {
+  case TSR_DTYPE_F64:
+  case TSR_DTYPE_I64:
+    return 8;
+  case TSR_DTYPE_F32:
+  case TSR_DTYPE_I32:
+    return 4;
+  case TSR_DTYPE_F16:
+  case TSR_DTYPE_BF16:
+  case TSR_DTYPE_I16:
+    return 2;
+  case TSR_DTYPE_I8:
+  case TSR_DTYPE_U8:
+  case TSR_DTYPE_BOOL:
+    return 1;
+  }
+  return 0;
+}
+
+const char *dtypeName(tsr_dtype_t dtype) {
+  switch (dtype) {
+  case TSR_DTYPE_F32:
+    return "f32";
+  case TSR_DTYPE_F16:
+    return "f16";
+  case TSR_DTYPE_BF16:
+    return "bf16";
+  case TSR_DTYPE_F64:
+    return "f64";
+  case TSR_DTYPE_I64:
+    return "i64";
+  case TSR_DTYPE_I32:
+    return "i32";
+  case TSR_DTYPE_I16:
+    return "i16";
+  case TSR_DTYPE_I8:
+    return "i8";
+  case TSR_DTYPE_U8:
+    return "u8";
+  case TSR_DTYPE_BOOL:
+    return "bool";
+  }
+  return "?";
+}
+
+} // namespace tessera::runtime
+
+using namespace tessera::runtime;
+
+extern "C" {
+
+TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes) {
+  if (!out_bytes)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_size: out_bytes is NULL");
+  size_t bytes = dtypeSize(dtype);
+  if (bytes == 0)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_size: ", int(dtype),
+                 " is not a tsr_dtype_t");
+  *out_bytes = bytes;
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_dtype_name(tsr_dtype_t dtype, const char **out_name) {
+  if (!out_name)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_name: out_name is NULL");
+  if (dtypeSize(dtype) == 0)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_name: ", int(dtype),
+                 " is not a tsr_dtype_t");
+  *out_name = dtypeName(dtype);
+  return nullptr;
+}
+
+} // extern "C"

@@ -1,0 +1,351 @@
+//===- ModuleVerifier.cpp - checking an untrusted module ------------------===//
+//
+// Order matters: the size prefix is checked against the file before the
+// FlatBuffer verifier reads anything, the verifier runs before any accessor,
+// and the versions are checked before the fields whose meaning they define.
+// All offset arithmetic is overflow-checked: the values are attacker-chosen.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ModuleVerifier.h"
+
+#include "DType.h"
+#include "Status.h"
+
+#include "tessera/kernel_abi.h"
+
+#include <cstring>
+#include <set>
+#include <string>
+
+namespace tessera::runtime {
+namespace {
+
+namespace fb = tessera::module::fb;
+using flatbuffers::uoffset_t;
+
+template <typename... Args>
+tsr_status_t invalid(const Args &...args) {
+  return error(TSR_STATUS_INVALID_MODULE, "invalid module: ", args...);
+}
+
+/// True when `s` holds no NUL before its end: names are later used as C
+/// strings (dlsym, messages), where an embedded NUL would silently cut them.
+bool isCleanString(const flatbuffers::String *s) {
+  return std::strlen(s->c_str()) == s->size();
+}
+
+/// The identifier bytes, printable or \xNN, for the "not a module" message.
+std::string describeIdentifier(const uint8_t *bytes) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < flatbuffers::kFileIdentifierLength; ++i) {
+    uint8_t c = bytes[i];
+    if (c >= 0x20 && c < 0x7f) {
+      out += char(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+tsr_status_t verifyFraming(const uint8_t *data, size_t size) {
+  // Size prefix, root offset and file identifier: 12 bytes at least.
+  constexpr size_t kMinSize = 2 * sizeof(uoffset_t) + flatbuffers::kFileIdentifierLength;
+  if (size < kMinSize)
+    return invalid("the file has ", size, " bytes, fewer than the ", kMinSize,
+                   " of the smallest module header");
+  uint64_t flatBufferSize = flatbuffers::ReadScalar<uoffset_t>(data);
+  if (flatBufferSize > size - sizeof(uoffset_t))
+    return invalid("the size prefix says the module header has ", flatBufferSize,
+                   " bytes, but only ", size - sizeof(uoffset_t),
+                   " follow it (a truncated file?)");
+  if (flatBufferSize + sizeof(uoffset_t) >= FLATBUFFERS_MAX_BUFFER_SIZE)
+    return invalid("the module header claims ", flatBufferSize,
+                   " bytes, more than a FlatBuffer can hold");
+  if (!fb::SizePrefixedModuleBufferHasIdentifier(data))
+    return invalid("not a Tessera module: the file identifier is '",
+                   describeIdentifier(data + 2 * sizeof(uoffset_t)), "', expected '",
+                   fb::ModuleIdentifier(), "'");
+  flatbuffers::Verifier verifier(data, flatBufferSize + sizeof(uoffset_t));
+  if (!fb::VerifySizePrefixedModuleBuffer(verifier))
+    return invalid("the module header (", flatBufferSize,
+                   " bytes) is not a well-formed FlatBuffer of the module schema: "
+                   "the file is corrupt");
+  return nullptr;
+}
+
+tsr_status_t verifyVersions(const fb::Module &module) {
+  if (module.schema_version() != TESSERA_MODULE_SCHEMA_VERSION)
+    return error(TSR_STATUS_UNSUPPORTED, "the module has schema version ",
+                 module.schema_version(), ", this runtime reads version ",
+                 TESSERA_MODULE_SCHEMA_VERSION,
+                 ": recompile the model with a matching tessera-compile");
+  if (module.kernel_abi_version() != TESSERA_KERNEL_ABI_VERSION)
+    return error(TSR_STATUS_UNSUPPORTED, "the module's kernels use kernel ABI version ",
+                 module.kernel_abi_version(), ", this runtime calls version ",
+                 TESSERA_KERNEL_ABI_VERSION,
+                 ": recompile the model with a matching tessera-compile");
+  return nullptr;
+}
+
+tsr_status_t verifySegments(const fb::Module &module, uint64_t headerEnd, uint64_t fileSize) {
+  size_t numSegments = count(module.segments());
+  for (size_t i = 0; i < numSegments; ++i) {
+    const fb::Segment *segment = module.segments()->Get(uoffset_t(i));
+    uint64_t offset = segment->offset(), size = segment->size(), end;
+    if (offset % TESSERA_BUFFER_ALIGNMENT != 0)
+      return invalid("segment ", i, " starts at offset ", offset, ", which is not ",
+                     TESSERA_BUFFER_ALIGNMENT, "-byte aligned");
+    if (offset < headerEnd)
+      return invalid("segment ", i, " starts at offset ", offset,
+                     ", inside the module header (which ends at ", headerEnd, ")");
+    if (__builtin_add_overflow(offset, size, &end) || end > fileSize)
+      return invalid("segment ", i, " (", size, " bytes at offset ", offset,
+                     ") runs past the end of the file (", fileSize, " bytes; truncated?)");
+  }
+  int32_t kernelObject = module.kernel_object();
+  if (kernelObject < 0 || size_t(kernelObject) >= numSegments)
+    return invalid("the kernel object is segment ", kernelObject, ", but the module has ",
+                   numSegments, " segments");
+  return nullptr;
+}
+
+tsr_status_t verifyKernels(const fb::Module &module) {
+  for (size_t i = 0; i < count(module.kernels()); ++i) {
+    const flatbuffers::String *name = module.kernels()->Get(uoffset_t(i));
+    if (name->size() == 0 || !isCleanString(name))
+      return invalid("kernel ", i, " has an empty or NUL-containing symbol name");
+  }
+  return nullptr;
+}
+
+/// Checks one function; every message names it.
+class FunctionVerifier {
+public:
+  FunctionVerifier(const fb::Module &module, const fb::Function &fn, size_t index)
+      : module_(module), fn_(fn), index_(index) {}
+
+  tsr_status_t verify() {
+    if (!fn_.name() || fn_.name()->size() == 0 || !isCleanString(fn_.name()))
+      return invalid("function ", index_, " has an empty or NUL-containing name");
+    name_ = fn_.name()->str();
+    numScalars_ = fn_.num_scalars();
+    if (numScalars_ < 0 || numScalars_ > kMaxScalars)
+      return fail("num_scalars is ", numScalars_, ", outside [0, ", kMaxScalars, "]");
+    if (fn_.arena_size() < 0)
+      return fail("arena_size is negative (", fn_.arena_size(), ")");
+    if (fn_.shape_function() && !isCleanString(fn_.shape_function()))
+      return fail("the shape function's name contains a NUL byte");
+    for (size_t i = 0; i < count(fn_.checks()); ++i)
+      if (!isCleanString(fn_.checks()->Get(uoffset_t(i))))
+        return fail("check ", i, " contains a NUL byte");
+
+    for (size_t i = 0; i < count(fn_.buffers()); ++i)
+      TSR_RETURN_IF_ERROR(verifyBuffer(i));
+    for (size_t i = 0; i < count(fn_.inputs()); ++i)
+      TSR_RETURN_IF_ERROR(verifyTensor(*fn_.inputs()->Get(uoffset_t(i)), "input", i,
+                                       fb::BufferKind::input));
+    for (size_t i = 0; i < count(fn_.outputs()); ++i)
+      TSR_RETURN_IF_ERROR(verifyTensor(*fn_.outputs()->Get(uoffset_t(i)), "output", i,
+                                       fb::BufferKind::output));
+    for (size_t i = 0; i < count(fn_.dispatches()); ++i)
+      TSR_RETURN_IF_ERROR(verifyDispatch(i));
+    return verifySlotsWithoutShapeFunction();
+  }
+
+private:
+  template <typename... Args>
+  tsr_status_t fail(const Args &...args) {
+    return invalid("function '", name_, "': ", args...);
+  }
+
+  tsr_status_t verifyDim(const fb::Dim &dim, const std::string &what) {
+    if (dim.slot() < 0) {
+      if (dim.value() < 0)
+        return fail(what, " has the negative static size ", dim.value());
+      return nullptr;
+    }
+    if (dim.slot() >= numScalars_)
+      return fail(what, " reads scalar slot ", dim.slot(), ", but the function has ",
+                  numScalars_, " slots");
+    if (dim.value() < 0)
+      return fail(what, " has the negative maximum ", dim.value());
+    return nullptr;
+  }
+
+  tsr_status_t verifyTensor(const fb::TensorSig &sig, const char *role, size_t index,
+                            fb::BufferKind kind) {
+    if (!sig.name() || sig.name()->size() == 0 || !isCleanString(sig.name()))
+      return fail(role, " ", index, " has an empty or NUL-containing name");
+    std::string what = std::string(role) + " '" + sig.name()->str() + "'";
+    if (dtypeSize(tsr_dtype_t(sig.dtype())) == 0)
+      return fail(what, " has the unknown dtype ", int(sig.dtype()));
+    size_t rank = count(sig.dims());
+    for (size_t d = 0; d < rank; ++d) {
+      const fb::Dim *dim = sig.dims()->Get(uoffset_t(d));
+      TSR_RETURN_IF_ERROR(verifyDim(*dim, what + " dim " + std::to_string(d)));
+      if (kind == fb::BufferKind::input && dim->slot() >= 0)
+        inputSlots_.insert(dim->slot());
+    }
+    if (sig.dim_names()) {
+      if (sig.dim_names()->size() != rank)
+        return fail(what, " has ", rank, " dims but ", sig.dim_names()->size(), " dim names");
+      for (size_t d = 0; d < rank; ++d)
+        if (!isCleanString(sig.dim_names()->Get(uoffset_t(d))))
+          return fail(what, " dim ", d, "'s name contains a NUL byte");
+    }
+    // -1: no dispatch binds this tensor (an unused input, for instance).
+    int32_t buffer = sig.buffer();
+    if (buffer == -1)
+      return nullptr;
+    if (buffer < 0 || size_t(buffer) >= count(fn_.buffers()))
+      return fail(what, " refers to buffer ", buffer, ", but the function has ",
+                  count(fn_.buffers()), " buffers");
+    const fb::Buffer *b = fn_.buffers()->Get(uoffset_t(buffer));
+    if (b->kind() != kind || b->index() != int32_t(index))
+      return fail(what, " refers to buffer ", buffer, ", which is ",
+                  fb::EnumNameBufferKind(b->kind()), " ", b->index(), ", not ", role, " ",
+                  index);
+    return nullptr;
+  }
+
+  tsr_status_t verifyBuffer(size_t index) {
+    const fb::Buffer &buffer = *fn_.buffers()->Get(uoffset_t(index));
+    std::string what = "buffer " + std::to_string(index);
+    int64_t size = buffer.size(), offset = buffer.offset();
+    int32_t target = buffer.index();
+    if (size < 0)
+      return fail(what, " has the negative size ", size);
+    if (buffer.kind() != fb::BufferKind::arena && offset != 0)
+      return fail(what, " (", fb::EnumNameBufferKind(buffer.kind()), ") has offset ", offset,
+                  "; only arena buffers have one");
+    switch (buffer.kind()) {
+    case fb::BufferKind::input:
+      if (target < 0 || size_t(target) >= count(fn_.inputs()))
+        return fail(what, " is input ", target, ", but the function has ",
+                    count(fn_.inputs()), " inputs");
+      return nullptr;
+    case fb::BufferKind::output:
+      if (target < 0 || size_t(target) >= count(fn_.outputs()))
+        return fail(what, " is output ", target, ", but the function has ",
+                    count(fn_.outputs()), " outputs");
+      return nullptr;
+    case fb::BufferKind::constant: {
+      if (target < 0 || size_t(target) >= count(module_.segments()))
+        return fail(what, " is constant segment ", target, ", but the module has ",
+                    count(module_.segments()), " segments");
+      if (target == module_.kernel_object())
+        return fail(what, " is a constant in segment ", target,
+                    ", which holds the kernel object");
+      uint64_t segmentSize = module_.segments()->Get(uoffset_t(target))->size();
+      if (uint64_t(size) > segmentSize)
+        return fail(what, " is ", size, " bytes, larger than its segment ", target, " (",
+                    segmentSize, " bytes)");
+      return nullptr;
+    }
+    case fb::BufferKind::arena:
+      if (offset < 0 || offset > fn_.arena_size() || size > fn_.arena_size() - offset)
+        return fail(what, " (", size, " bytes at arena offset ", offset,
+                    ") lies outside the arena of ", fn_.arena_size(), " bytes");
+      return nullptr;
+    }
+    return fail(what, " has the unknown kind ", int(buffer.kind()));
+  }
+
+  tsr_status_t verifyDispatch(size_t index) {
+    const fb::Dispatch &dispatch = *fn_.dispatches()->Get(uoffset_t(index));
+    if (dispatch.name() && !isCleanString(dispatch.name()))
+      return fail("dispatch ", index, "'s name contains a NUL byte");
+    std::string what = "dispatch " + std::to_string(index);
+    if (dispatch.name() && dispatch.name()->size() != 0)
+      what += " ('" + dispatch.name()->str() + "')";
+
+    if (dispatch.kernel() < 0 || size_t(dispatch.kernel()) >= count(module_.kernels()))
+      return fail(what, " calls kernel ", dispatch.kernel(), ", but the module has ",
+                  count(module_.kernels()), " kernels");
+    if (count(dispatch.workgroup_count()) != 3)
+      return fail(what, " has ", count(dispatch.workgroup_count()),
+                  " workgroup counts, not 3 (x, y, z)");
+    for (uoffset_t axis = 0; axis < 3; ++axis) {
+      const fb::Dim *dim = dispatch.workgroup_count()->Get(axis);
+      TSR_RETURN_IF_ERROR(verifyDim(*dim, what + " workgroup count " + "xyz"[axis]));
+      if (dim->slot() >= 0)
+        derivedSlots_.emplace(dim->slot(), what + " workgroup count " + "xyz"[axis]);
+    }
+    size_t numBuffers = count(fn_.buffers());
+    for (size_t i = 0; i < count(dispatch.bindings()); ++i) {
+      const fb::Binding *binding = dispatch.bindings()->Get(uoffset_t(i));
+      if (binding->buffer() < 0 || size_t(binding->buffer()) >= numBuffers)
+        return fail(what, " binding ", i, " refers to buffer ", binding->buffer(),
+                    ", but the function has ", numBuffers, " buffers");
+      int64_t bufferSize = fn_.buffers()->Get(uoffset_t(binding->buffer()))->size();
+      if (binding->offset() < 0 || binding->offset() > bufferSize)
+        return fail(what, " binding ", i, " starts at offset ", binding->offset(),
+                    " of buffer ", binding->buffer(), ", which has ", bufferSize, " bytes");
+    }
+    for (size_t i = 0; i < count(dispatch.push_constants()); ++i) {
+      int32_t slot = dispatch.push_constants()->Get(uoffset_t(i));
+      if (slot < 0 || slot >= numScalars_)
+        return fail(what, " push constant ", i, " reads scalar slot ", slot,
+                    ", but the function has ", numScalars_, " slots");
+      derivedSlots_.emplace(slot, what + " push constant " + std::to_string(i));
+    }
+    return nullptr;
+  }
+
+  /// Without a shape function only the input dims fill the scalar table, so
+  /// any other slot read would be a silent zero.
+  tsr_status_t verifySlotsWithoutShapeFunction() {
+    if (fn_.shape_function() && fn_.shape_function()->size() != 0)
+      return nullptr;
+    for (size_t i = 0; i < count(fn_.outputs()); ++i) {
+      const fb::TensorSig &sig = *fn_.outputs()->Get(uoffset_t(i));
+      for (size_t d = 0; d < count(sig.dims()); ++d) {
+        const fb::Dim *dim = sig.dims()->Get(uoffset_t(d));
+        if (dim->slot() >= 0)
+          derivedSlots_.emplace(dim->slot(),
+                                "output '" + sig.name()->str() + "' dim " + std::to_string(d));
+      }
+    }
+    for (const auto &[slot, reader] : derivedSlots_)
+      if (!inputSlots_.count(slot))
+        return fail("has no shape function, but ", reader, " reads scalar slot ", slot,
+                    ", which no input dim sets");
+    return nullptr;
+  }
+
+  const fb::Module &module_;
+  const fb::Function &fn_;
+  size_t index_;
+  std::string name_;
+  int32_t numScalars_ = 0;
+  std::set<int32_t> inputSlots_;
+  std::set<std::pair<int32_t, std::string>> derivedSlots_;
+};
+
+} // namespace
+
+tsr_status_t verifyModule(const uint8_t *data, size_t size, const fb::Module **out_root) {
+  TSR_RETURN_IF_ERROR(verifyFraming(data, size));
+  const fb::Module &module = *fb::GetSizePrefixedModule(data);
+  TSR_RETURN_IF_ERROR(verifyVersions(module));
+  uint64_t headerEnd = sizeof(uoffset_t) + flatbuffers::ReadScalar<uoffset_t>(data);
+  TSR_RETURN_IF_ERROR(verifySegments(module, headerEnd, size));
+  TSR_RETURN_IF_ERROR(verifyKernels(module));
+
+  std::set<std::string> names;
+  for (size_t i = 0; i < count(module.functions()); ++i) {
+    const fb::Function &fn = *module.functions()->Get(uoffset_t(i));
+    TSR_RETURN_IF_ERROR(FunctionVerifier(module, fn, i).verify());
+    if (!names.insert(fn.name()->str()).second)
+      return invalid("two functions are named '", fn.name()->str(), "'");
+  }
+  *out_root = &module;
+  return nullptr;
+}
+
+} // namespace tessera::runtime

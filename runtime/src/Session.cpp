@@ -1,0 +1,98 @@
+//===- Session.cpp - sessions: creation and the run entry points ----------===//
+
+#include "Session.h"
+
+#include "Dispatch.h"
+#include "Shapes.h"
+#include "Status.h"
+
+#include "tessera/kernel_abi.h"
+
+namespace tessera::runtime {
+namespace {
+
+tsr_status_t createSession(const tsr_module_t *module, uint32_t numThreads,
+                           tsr_session_t **out_session) {
+  auto session = std::make_unique<tsr_session_s>();
+  session->module = module;
+  if (module->maxArenaSize > 0) {
+    size_t size = (size_t(module->maxArenaSize) + TESSERA_BUFFER_ALIGNMENT - 1) &
+                  ~size_t(TESSERA_BUFFER_ALIGNMENT - 1);
+    void *arena = nullptr;
+    if (size < size_t(module->maxArenaSize) ||
+        posix_memalign(&arena, TESSERA_BUFFER_ALIGNMENT, size) != 0)
+      return error(TSR_STATUS_RESOURCE_EXHAUSTED, "cannot allocate the session's ",
+                   module->maxArenaSize, "-byte arena");
+    session->arena.reset(static_cast<uint8_t *>(arena));
+  }
+  session->scalars.assign(size_t(module->maxScalars), 0);
+  session->slotSources.assign(size_t(module->maxScalars), SlotSource());
+  session->bindings.assign(module->maxBindings, nullptr);
+  session->pushConstants.assign(module->maxPushConstants, 0);
+  TSR_RETURN_IF_ERROR(session->pool.start(numThreads));
+  *out_session = session.release();
+  return nullptr;
+}
+
+tsr_status_t getFunction(tsr_session_t *session, size_t function, const char *api,
+                         const LoadedFunction **out) {
+  if (!session)
+    return error(TSR_STATUS_INVALID_ARGUMENT, api, ": session is NULL");
+  const auto &functions = session->module->functions;
+  if (function >= functions.size())
+    return error(TSR_STATUS_OUT_OF_RANGE, api, ": function ", function,
+                 " does not exist; the module has ", functions.size(), " functions");
+  *out = &functions[function];
+  return nullptr;
+}
+
+} // namespace
+} // namespace tessera::runtime
+
+using namespace tessera::runtime;
+
+extern "C" {
+
+TSR_API tsr_status_t tsr_session_create(const tsr_module_t *module, uint32_t num_threads,
+                                        tsr_session_t **out_session) {
+  if (!module || !out_session)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_create: module and out_session ",
+                 "must not be NULL");
+  return guard([&] { return createSession(module, num_threads, out_session); });
+}
+
+TSR_API void tsr_session_free(tsr_session_t *session) { delete session; }
+
+TSR_API tsr_status_t tsr_session_thread_count(const tsr_session_t *session,
+                                              uint32_t *out_num_threads) {
+  if (!session || !out_num_threads)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_thread_count: session and ",
+                 "out_num_threads must not be NULL");
+  *out_num_threads = session->pool.size();
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_session_resolve_outputs(tsr_session_t *session, size_t function,
+                                                 const tsr_input_t *inputs, size_t num_inputs,
+                                                 tsr_output_t *outputs, size_t num_outputs) {
+  return guard([&]() -> tsr_status_t {
+    const LoadedFunction *fn = nullptr;
+    TSR_RETURN_IF_ERROR(getFunction(session, function, "tsr_session_resolve_outputs", &fn));
+    return resolveShapes(*session, *fn, inputs, num_inputs, outputs, num_outputs,
+                         /*forRun=*/false);
+  });
+}
+
+TSR_API tsr_status_t tsr_session_run(tsr_session_t *session, size_t function,
+                                     const tsr_input_t *inputs, size_t num_inputs,
+                                     tsr_output_t *outputs, size_t num_outputs) {
+  return guard([&]() -> tsr_status_t {
+    const LoadedFunction *fn = nullptr;
+    TSR_RETURN_IF_ERROR(getFunction(session, function, "tsr_session_run", &fn));
+    TSR_RETURN_IF_ERROR(resolveShapes(*session, *fn, inputs, num_inputs, outputs, num_outputs,
+                                      /*forRun=*/true));
+    return runDispatches(*session, *fn, inputs, outputs);
+  });
+}
+
+} // extern "C"
