@@ -86,6 +86,11 @@ static cl::list<std::string> requireFusion(
              "unfused"),
     cl::value_desc("kind,..."));
 static cl::opt<bool> verbose("v", cl::desc("Report each stage on stderr"));
+static cl::opt<std::string> kernelObjectPath(
+    "kernel-object",
+    cl::desc("Also write the generated kernels' shared object here (for "
+             "objdump, perf)"),
+    cl::value_desc("file.so"));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "tessera-compile: error: " << message << "\n";
@@ -215,6 +220,13 @@ int main(int argc, char **argv) {
     auto compiled = tessera::cpu::compileForCpu(**module, options);
     if (!compiled)
       return fail(inputPath + ": " + llvm::toString(compiled.takeError()));
+    if (!kernelObjectPath.empty() && emit == Emit::Module) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(kernelObjectPath, ec);
+      if (ec)
+        return fail(kernelObjectPath + ": " + ec.message());
+      os.write((*compiled)->kernelObject.data(), (*compiled)->kernelObject.size());
+    }
     if (emit == Emit::Module) {
       if (outputPath == "-")
         return fail("a module needs an output file (-o model.tsr)");
