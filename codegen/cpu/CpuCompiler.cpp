@@ -6,15 +6,18 @@
 #include "codegen/cpu/DispatchFormation.h"
 #include "codegen/cpu/KernelABI.h"
 #include "codegen/cpu/KernelPipeline.h"
+#include "codegen/cpu/WeightPacking.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -50,15 +53,35 @@ private:
   std::vector<std::string> messages;
 };
 
+/// Elementwise producers fuse into elementwise consumers only: fused into a
+/// contraction or a reduction, the producer would be recomputed once per
+/// reduction step (GELU K times inside the next matmul).
+LogicalResult fuseElementwise(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
+    Operation *producer = operand->get().getDefiningOp();
+    auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+    return producer && producer->hasOneUse() && consumer &&
+           consumer.getNumReductionLoops() == 0;
+  });
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  return applyPatternsGreedily(module, std::move(patterns));
+}
+
 LogicalResult lowerGraph(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addPass(createLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  return pm.run(module);
+  if (failed(pm.run(module)) || failed(fuseElementwise(module)) ||
+      failed(packMatmulWeights(module)))
+    return failure();
+  PassManager cleanup(module.getContext());
+  cleanup.addPass(createCanonicalizerPass());
+  cleanup.addPass(createCSEPass());
+  return cleanup.run(module);
 }
 
 } // namespace
@@ -74,7 +97,8 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
   ctx->loadDialect<LLVM::LLVMDialect, bufferization::BufferizationDialect,
                    memref::MemRefDialect, scf::SCFDialect,
                    affine::AffineDialect, linalg::LinalgDialect,
-                   tensor::TensorDialect, arith::ArithDialect>();
+                   tensor::TensorDialect, arith::ArithDialect,
+                   vector::VectorDialect>();
   ErrorCollector errors(ctx);
   auto compiled = std::make_unique<CompiledModule>();
   TargetCPU target = options.target;

@@ -235,6 +235,21 @@ std::string kernelName(unsigned index, Operation *root) {
   return name;
 }
 
+/// The model node an op came from (an ONNX node name), for profiles and
+/// errors; "" when the location names none.
+std::string sourceName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    std::string names;
+    for (Location part : fused.getLocations())
+      if (std::string n = sourceName(part); !n.empty())
+        names += (names.empty() ? "" : "+") + n;
+    return names;
+  }
+  return "";
+}
+
 /// The clonable producers of `root`, transitively, in program order.
 llvm::SetVector<Operation *> collectCluster(Operation *root) {
   llvm::SetVector<Operation *> cluster;
@@ -335,6 +350,8 @@ LogicalResult outline(func::FuncOp host, Operation *root, unsigned index,
   kernel->setAttr(kDispatchAttr, mb.getUnitAttr());
   kernel->setAttr(kNumInputsAttr, mb.getI64IntegerAttr(tensors.size()));
   kernel->setAttr(kNumCapturedAttr, mb.getI64IntegerAttr(scalars.size()));
+  if (std::string source = sourceName(loc); !source.empty())
+    kernel->setAttr(kSourceAttr, mb.getStringAttr(source));
   Block *entry = kernel.addEntryBlock();
   OpBuilder kb = OpBuilder::atBlockBegin(entry);
   IRMapping mapping;

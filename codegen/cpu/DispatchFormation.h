@@ -31,6 +31,8 @@ inline constexpr llvm::StringLiteral kTensorKernelPrefix = "__tensor_";
 inline constexpr llvm::StringLiteral kDispatchAttr = "tessera.dispatch";
 inline constexpr llvm::StringLiteral kNumInputsAttr = "tessera.num_inputs";
 inline constexpr llvm::StringLiteral kNumCapturedAttr = "tessera.num_captured";
+/// The model node(s) the dispatch computes, when the IR names them.
+inline constexpr llvm::StringLiteral kSourceAttr = "tessera.source";
 
 /// Outlines the dispatches of every public function of `module`. Kernel
 /// functions are added to `module`, named `tsr_k<N>_<op>`.

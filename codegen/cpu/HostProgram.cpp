@@ -450,6 +450,9 @@ private:
         return call.emitError("no kernel compiled for ") << tensorName;
       module::DispatchDesc dispatch;
       dispatch.name = name;
+      auto tensorKernel = module.lookupSymbol<func::FuncOp>(tensorName);
+      if (auto source = tensorKernel->getAttrOfType<StringAttr>(kSourceAttr))
+        dispatch.name += " " + source.str();
       dispatch.kernel = kernelIt->second;
       auto workgroups = abi->getAttrOfType<IntegerAttr>(kWorkgroupsAttr);
       dispatch.workgroupCount[0].value = workgroups ? workgroups.getInt() : 1;

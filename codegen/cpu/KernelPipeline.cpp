@@ -3,6 +3,7 @@
 #include "codegen/cpu/KernelPipeline.h"
 
 #include "codegen/cpu/AttentionKernel.h"
+#include "codegen/cpu/ContractionVectorization.h"
 #include "codegen/cpu/KernelABI.h"
 
 #include "ir/TesseraDialect.h"
@@ -35,6 +36,9 @@ namespace {
 constexpr int64_t kMaxWorkgroups = 64;
 /// Elements per workgroup tile of an elementwise or reduction op.
 constexpr int64_t kElementsPerTile = 16384;
+/// Workgroup tile of a contraction's output: rows x columns.
+constexpr int64_t kContractionTileM = 48;
+constexpr int64_t kContractionTileN = 128;
 /// Assumed size of a dynamic loop when choosing tiles.
 constexpr int64_t kAssumedDynamicSize = 512;
 
@@ -53,11 +57,28 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op) {
   auto size = [&](unsigned i) {
     return ShapedType::isDynamic(ranges[i]) ? kAssumedDynamicSize : ranges[i];
   };
-  if (linalg::isaContractionOpInterface(op) && parallel.size() >= 2) {
-    for (unsigned i : ArrayRef<unsigned>(parallel).drop_back(2))
-      sizes[i] = 1;
-    sizes[parallel[parallel.size() - 2]] = 32;
-    sizes[parallel.back()] = 128;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (linalg::isaContractionOpInterface(op) && succeeded(dims) &&
+      !dims->m.empty() && !dims->n.empty()) {
+    for (unsigned d : dims->batch)
+      sizes[d] = 1;
+    for (unsigned d : dims->m)
+      sizes[d] = 1;
+    sizes[dims->m.back()] = kContractionTileM;
+    // N: kContractionTileN columns, counted over the n loops from the inside
+    // (a packed weight splits n into panels and columns within a panel).
+    int64_t columns = kContractionTileN;
+    for (unsigned d : llvm::reverse(dims->n)) {
+      if (columns <= 1) {
+        sizes[d] = 1;
+      } else if (d == dims->n.back() && !ShapedType::isDynamic(ranges[d]) &&
+                 ranges[d] <= columns) {
+        columns /= ranges[d]; // whole panel width: not tiled
+      } else {
+        sizes[d] = columns;
+        columns = 1;
+      }
+    }
     return sizes;
   }
   int64_t elements = 1;
@@ -313,8 +334,10 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel) {
   for (OpResult r : root->getResults())
     if (Value replacement = result->replacements.lookup(r))
       rewriter.replaceAllUsesWith(r, replacement);
+  if (root->use_empty())
+    rewriter.eraseOp(root);
   setWorkgroups(kernel, countWorkgroups(linalgOp, tiles));
-  return success();
+  return vectorizeContractions(kernel);
 }
 
 LogicalResult lowerKernelsToLLVM(ModuleOp module) {
@@ -331,7 +354,7 @@ LogicalResult lowerKernelsToLLVM(ModuleOp module) {
   if (failed(runPipeline(module, "cse,canonicalize")))
     return failure();
   for (auto func : module.getOps<func::FuncOp>())
-    if (failed(distributeKernel(func)))
+    if (failed(distributeKernel(func)) || failed(lowerVectorContractions(func)))
       return failure();
   // Remaining copies become loops here rather than calls to MLIR's runtime
   // library, which the runtime does not have.
@@ -355,7 +378,7 @@ LogicalResult lowerKernelsToLLVM(ModuleOp module) {
       module,
       "canonicalize,cse,func.func(buffer-hoisting,promote-buffers-to-stack),"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
-      "convert-vector-to-scf,lower-affine),convert-scf-to-cf,"
+      "convert-vector-to-scf{full-unroll=true},lower-affine),convert-scf-to-cf,"
       "expand-strided-metadata,lower-affine,convert-vector-to-llvm,"
       "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
       "convert-arith-to-llvm,convert-ub-to-llvm,convert-index-to-llvm,"

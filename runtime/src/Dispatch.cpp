@@ -10,6 +10,7 @@
 
 #include "Status.h"
 
+#include <chrono>
 #include <string>
 
 namespace tessera::runtime {
@@ -94,7 +95,21 @@ tsr_status_t runDispatches(tsr_session_s &session, const LoadedFunction &fn,
 
     Workgroups workgroups{module.kernels[size_t(dispatch.kernel())], session.bindings.data(),
                           session.pushConstants.data(), counts[0], counts[1]};
+    if (!session.profiling) {
+      session.pool.parallelFor(total, runWorkgroup, &workgroups);
+      continue;
+    }
+    auto start = std::chrono::steady_clock::now();
     session.pool.parallelFor(total, runWorkgroup, &workgroups);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    if (session.profile.size() < module.functions.size())
+      session.profile.resize(module.functions.size());
+    auto &function = session.profile[size_t(&fn - module.functions.data())];
+    function.resize(count(fn.fb->dispatches()));
+    function[index].first += uint64_t(ns);
+    function[index].second += 1;
   }
   return nullptr;
 }

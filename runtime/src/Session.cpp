@@ -72,6 +72,44 @@ TSR_API tsr_status_t tsr_session_thread_count(const tsr_session_t *session,
   return nullptr;
 }
 
+TSR_API tsr_status_t tsr_session_set_profiling(tsr_session_t *session, int enabled) {
+  if (!session)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_set_profiling: session is NULL");
+  session->profiling = enabled != 0;
+  session->profile.clear();
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_session_dispatch_profile(const tsr_session_t *session, size_t function,
+                                                  size_t index, const char **out_name,
+                                                  uint64_t *out_nanoseconds,
+                                                  uint64_t *out_calls,
+                                                  size_t *out_num_dispatches) {
+  if (!session || !out_name || !out_nanoseconds || !out_calls)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_dispatch_profile: session, ",
+                 "out_name, out_nanoseconds and out_calls must not be NULL");
+  const tsr_module_s &module = *session->module;
+  if (function >= module.functions.size())
+    return error(TSR_STATUS_OUT_OF_RANGE, "tsr_session_dispatch_profile: function ", function,
+                 " of ", module.functions.size());
+  const fb::Function &fn = *module.functions[function].fb;
+  size_t dispatches = count(fn.dispatches());
+  if (out_num_dispatches)
+    *out_num_dispatches = dispatches;
+  if (index >= dispatches)
+    return error(TSR_STATUS_OUT_OF_RANGE, "tsr_session_dispatch_profile: dispatch ", index,
+                 " of ", dispatches);
+  const fb::Dispatch &dispatch = *fn.dispatches()->Get(flatbuffers::uoffset_t(index));
+  *out_name = dispatch.name() ? dispatch.name()->c_str() : "";
+  *out_nanoseconds = 0;
+  *out_calls = 0;
+  if (function < session->profile.size() && index < session->profile[function].size()) {
+    *out_nanoseconds = session->profile[function][index].first;
+    *out_calls = session->profile[function][index].second;
+  }
+  return nullptr;
+}
+
 TSR_API tsr_status_t tsr_session_resolve_outputs(tsr_session_t *session, size_t function,
                                                  const tsr_input_t *inputs, size_t num_inputs,
                                                  tsr_output_t *outputs, size_t num_outputs) {

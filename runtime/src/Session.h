@@ -41,6 +41,9 @@ struct tsr_session_s {
   std::vector<void *> bindings;        // one dispatch's binding addresses
   std::vector<int64_t> pushConstants;  // one dispatch's push constant values
   tessera::runtime::ThreadPool pool;
+  /// profile[function][dispatch]: nanoseconds and calls, when profiling.
+  bool profiling = false;
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> profile;
 };
 
 #endif // TESSERA_RUNTIME_SESSION_H

@@ -39,8 +39,13 @@ Runs a function of a compiled Tessera module on inputs read from .npy files.
                           per CPU)
   --benchmark N           after the first run, time N more runs and print the
                           min/median/max latency
+  --profile               time every dispatch (over the --benchmark runs, or
+                          the one run) and print the slowest
   --print-signature       print the module's functions and exit
   --help                  print this and exit
+
+.npy has no bfloat16: a bf16 input or output is an int16 .npy holding the
+raw bits (the upper half of the float32 bits; NumPy: x.view(np.int16)).
 )";
 
 struct Options {
@@ -52,6 +57,7 @@ struct Options {
   uint32_t threads = 0;
   uint64_t benchmarkRuns = 0;
   bool printSignature = false;
+  bool profile = false;
   bool help = false;
 };
 
@@ -117,6 +123,8 @@ bool parseArgs(int argc, char **argv, Options &options, std::string &error) {
       options.help = true;
     } else if (arg == "--print-signature") {
       options.printSignature = true;
+    } else if (arg == "--profile") {
+      options.profile = true;
     } else if (value("--function", options.function) ||
                value("--output-dir", options.outputDir)) {
       // value() stored it
@@ -326,7 +334,9 @@ bool toNpy(tsr_dtype_t dtype, NpyDType &out) {
   case TSR_DTYPE_I8: out = NpyDType::i8; return true;
   case TSR_DTYPE_U8: out = NpyDType::u8; return true;
   case TSR_DTYPE_BOOL: out = NpyDType::bool_; return true;
-  case TSR_DTYPE_BF16: return false; // .npy has no bfloat16
+  // .npy has no bfloat16; int16 holds its bits (tools/common/Npy has no
+  // uint16).
+  case TSR_DTYPE_BF16: out = NpyDType::i16; return true;
   }
   return false;
 }
@@ -350,8 +360,9 @@ bool loadInputs(const std::vector<TensorSig> &sigs, const std::vector<std::strin
     }
     const NpyArray &array = arrays[i];
     if (array.dtype != expected) {
-      error = what + "is " + dtypeName(sig.dtype) + " ('" + npyDescr(expected) + "'), but " +
-              paths[i] + " holds '" + npyDescr(array.dtype) + "'";
+      error = what + "is " + dtypeName(sig.dtype) + " ('" + npyDescr(expected) +
+              (sig.dtype == TSR_DTYPE_BF16 ? "' holding its bits" : "'") + "), but " + paths[i] +
+              " holds '" + npyDescr(array.dtype) + "'";
       return false;
     }
     if (array.shape.size() != sig.dims.size()) {
@@ -465,6 +476,31 @@ bool benchmark(tsr_session_t *session, size_t function, const std::vector<tsr_in
   return true;
 }
 
+/// The dispatches that took the most time, with their share of the total.
+bool printProfile(tsr_session_t *session, size_t function, std::string &error) {
+  struct Entry { std::string name; uint64_t ns, calls; };
+  std::vector<Entry> entries;
+  size_t count = 1;
+  uint64_t total = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const char *name = nullptr;
+    uint64_t ns = 0, calls = 0;
+    if (!ok(tsr_session_dispatch_profile(session, function, i, &name, &ns, &calls, &count), error))
+      return false;
+    entries.push_back({"#" + std::to_string(i) + " " + name, ns, calls});
+    total += ns;
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry &a, const Entry &b) { return a.ns > b.ns; });
+  std::printf("profile: %zu dispatches, %.3f ms in all (per run: total / calls)\n",
+              entries.size(), total / 1e6 / std::max<uint64_t>(entries.empty() ? 1 : entries[0].calls, 1));
+  for (size_t i = 0; i < entries.size(); ++i)
+    std::printf("  %6.2f%%  %9.3f ms  %s\n", total ? 100.0 * entries[i].ns / total : 0.0,
+                entries[i].ns / 1e6 / std::max<uint64_t>(entries[i].calls, 1),
+                entries[i].name.c_str());
+  return true;
+}
+
 std::string describeInputFiles(const std::vector<TensorSig> &sigs,
                                const std::vector<std::string> &paths) {
   std::string out;
@@ -526,8 +562,19 @@ bool run(const Options &options, std::string &error) {
   } else if (!writeOutputs(options.outputDir, outputSigs, outputDTypes, outputs, error)) {
     return false;
   }
-  if (options.benchmarkRuns)
-    return benchmark(session.get(), function, inputs, outputs, options.benchmarkRuns, error);
+  if (options.profile && !ok(tsr_session_set_profiling(session.get(), 1), error))
+    return false;
+  if (options.benchmarkRuns &&
+      !benchmark(session.get(), function, inputs, outputs, options.benchmarkRuns, error))
+    return false;
+  if (options.profile) {
+    if (!options.benchmarkRuns &&
+        !ok(tsr_session_run(session.get(), function, inputs.data(), inputs.size(),
+                            outputs.outputs.data(), outputs.outputs.size()),
+            error))
+      return false;
+    return printProfile(session.get(), function, error);
+  }
   return true;
 }
 

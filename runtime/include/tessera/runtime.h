@@ -170,6 +170,19 @@ TSR_API void tsr_session_free(tsr_session_t *session);
 TSR_API tsr_status_t tsr_session_thread_count(const tsr_session_t *session,
                                               uint32_t *out_num_threads);
 
+/* Per-dispatch wall time, off by default (on, every dispatch reads the clock
+ * twice). Turning it on clears what was accumulated. */
+TSR_API tsr_status_t tsr_session_set_profiling(tsr_session_t *session, int enabled);
+/* What profiling accumulated for dispatch `index` of `function` over every run
+ * since it was turned on: the dispatch's name (owned by the module), its total
+ * time in nanoseconds and how many times it ran. `*out_num_dispatches` (may be
+ * NULL) receives the function's dispatch count. */
+TSR_API tsr_status_t tsr_session_dispatch_profile(const tsr_session_t *session, size_t function,
+                                                  size_t index, const char **out_name,
+                                                  uint64_t *out_nanoseconds,
+                                                  uint64_t *out_calls,
+                                                  size_t *out_num_dispatches);
+
 /* An input: dims (`rank` entries, row-major, C order) and bytes, both owned
  * by the caller. `data` and `byte_size` are ignored by
  * tsr_session_resolve_outputs. */
