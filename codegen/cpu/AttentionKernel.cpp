@@ -37,15 +37,16 @@ constexpr int64_t kMaxWorkgroups = 64;
 /// Builds the kernel body with index arithmetic helpers kept short.
 class AttentionBuilder {
 public:
-  AttentionBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {
-    f32 = b.getF32Type();
+  AttentionBuilder(OpBuilder &b, Location loc, Type element) : b(b), loc(loc) {
+    // f64 models compute in f64; everything narrower accumulates in f32.
+    f32 = element.isF64() ? Type(b.getF64Type()) : Type(b.getF32Type());
     fast = arith::FastMathFlagsAttr::get(
         b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
   }
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value fconst(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(f32, v));
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
@@ -62,12 +63,19 @@ public:
   Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, loc, x, y); }
   Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
 
-  /// Loads `memref[indices]` as f32.
+  /// `v` (a float) as `type`, widened or narrowed.
+  Value convert(Value v, Type type) {
+    unsigned from = v.getType().getIntOrFloatBitWidth(), to = type.getIntOrFloatBitWidth();
+    if (v.getType() == type)
+      return v;
+    if (from < to)
+      return arith::ExtFOp::create(b, loc, type, v);
+    return arith::TruncFOp::create(b, loc, type, v);
+  }
+
+  /// Loads `memref[indices]` in the compute type.
   Value loadF32(Value memref, ValueRange indices) {
-    Value v = memref::LoadOp::create(b, loc, memref, indices);
-    if (v.getType() != f32)
-      v = arith::ExtFOp::create(b, loc, f32, v);
-    return v;
+    return convert(memref::LoadOp::create(b, loc, memref, indices), f32);
   }
 
   OpBuilder &b;
@@ -88,11 +96,36 @@ Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
 
 } // namespace
 
+void concatenateAttentionCaches(ModuleOp module) {
+  SmallVector<tessera::AttentionOp> withPast;
+  module.walk([&](tessera::AttentionOp op) {
+    if (op.getPastKey())
+      withPast.push_back(op);
+  });
+  for (tessera::AttentionOp op : withPast) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    // present = concat(past, new) along the sequence axis; the causal
+    // alignment is the op's own (bottom right: the new queries are last).
+    Value key = tessera::ConcatOp::create(b, loc, op.getPresent()[0].getType(),
+                                          ValueRange{op.getPastKey(), op.getKey()}, 2);
+    Value value = tessera::ConcatOp::create(b, loc, op.getPresent()[1].getType(),
+                                            ValueRange{op.getPastValue(), op.getValue()}, 2);
+    auto attention = tessera::AttentionOp::create(
+        b, loc, op.getOutput().getType(), TypeRange{}, op.getQuery(), key, value,
+        op.getMask(), Value(), Value(), op.getScaleAttr(), op.getCausalAttr());
+    op.getOutput().replaceAllUsesWith(attention.getOutput());
+    op.getPresent()[0].replaceAllUsesWith(key);
+    op.getPresent()[1].replaceAllUsesWith(value);
+    op.erase();
+  }
+}
+
 LogicalResult lowerAttention(tessera::AttentionOp attention,
                              func::FuncOp kernel) {
   if (attention.getPastKey())
-    return attention.emitError("attention with a past key/value cache is not "
-                               "supported by the CPU backend yet");
+    return attention.emitError("attention with a past key/value cache reached "
+                               "the kernel (concatenateAttentionCaches)");
   bufferization::MaterializeInDestinationOp materialize;
   for (Operation *user : attention.getOutput().getUsers())
     if (auto m = dyn_cast<bufferization::MaterializeInDestinationOp>(user))
@@ -102,7 +135,8 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
 
   OpBuilder b(attention);
   Location loc = attention.getLoc();
-  AttentionBuilder ab(b, loc);
+  AttentionBuilder ab(b, loc,
+                      cast<ShapedType>(attention.getQuery().getType()).getElementType());
   Value q = bufferOf(b, loc, attention.getQuery());
   Value k = bufferOf(b, loc, attention.getKey());
   Value v = bufferOf(b, loc, attention.getValue());
@@ -132,7 +166,7 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
     scaleValue = arith::DivFOp::create(b, loc, ab.fconst(1.0),
                                        math::SqrtOp::create(b, loc, df));
   }
-  Value negInf = ab.fconst(-std::numeric_limits<float>::infinity());
+  Value negInf = ab.fconst(-std::numeric_limits<double>::infinity());
   Value zeroF = ab.fconst(0.0), zero = ab.idx(0), one = ab.idx(1);
   // Per-row state, allocated once per kernel call.
   Value scores = memref::AllocaOp::create(
@@ -205,8 +239,7 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
       if (mv.getType().isInteger(1)) {
         s = arith::SelectOp::create(b, loc, mv, s, negInf);
       } else {
-        if (mv.getType() != ab.f32)
-          mv = arith::ExtFOp::create(b, loc, ab.f32, mv);
+        mv = ab.convert(mv, ab.f32);
         s = arith::AddFOp::create(b, loc, s, mv);
       }
     }
@@ -259,7 +292,9 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
         Value a = memref::LoadOp::create(nb, nl, acc, d);
         Value o = arith::MulFOp::create(nb, nl, a, inverse);
         if (outType.getElementType() != ab.f32)
-          o = arith::TruncFOp::create(nb, nl, outType.getElementType(), o);
+          o = outType.getElementType().getIntOrFloatBitWidth() < ab.f32.getIntOrFloatBitWidth()
+                  ? arith::TruncFOp::create(nb, nl, outType.getElementType(), o).getResult()
+                  : arith::ExtFOp::create(nb, nl, outType.getElementType(), o).getResult();
         memref::StoreOp::create(nb, nl, o, out, ValueRange{bIdx, h, i, d});
         scf::YieldOp::create(nb, nl);
       });

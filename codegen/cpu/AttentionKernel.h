@@ -13,11 +13,17 @@
 #include "ir/TesseraDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::cpu {
 
 mlir::LogicalResult lowerAttention(tessera::AttentionOp attention,
                                    mlir::func::FuncOp kernel);
+
+/// The kernel reads one key and one value sequence: an attention with a
+/// past cache becomes concats (the present caches, which the op returns
+/// anyway) and an attention over them. On tessera IR, before lowering.
+void concatenateAttentionCaches(mlir::ModuleOp module);
 
 } // namespace tessera::cpu
 

@@ -3,6 +3,7 @@
 #include "codegen/cpu/CpuCompiler.h"
 
 #include "codegen/Passes.h"
+#include "codegen/cpu/AttentionKernel.h"
 #include "codegen/cpu/DispatchFormation.h"
 #include "codegen/cpu/KernelABI.h"
 #include "codegen/cpu/KernelPipeline.h"
@@ -106,6 +107,7 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
     return std::move(err);
 
   report("lowering to linalg");
+  concatenateAttentionCaches(module);
   if (failed(lowerGraph(module)))
     return errors.error("lowering to linalg");
   if (options.stopAfter == Stage::Linalg)
@@ -130,7 +132,7 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
     std::string name =
         kernel.getName().drop_front(kTensorKernelPrefix.size()).str();
     FailureOr<func::FuncOp> abi = createABIKernel(kernel, name);
-    if (failed(abi) || failed(tileForWorkgroups(*abi)))
+    if (failed(abi) || failed(tileForWorkgroups(*abi, options.threadsHint)))
       return errors.error("kernel " + name);
     kernelIndex[name] = compiled->desc.kernels.size();
     compiled->desc.kernels.push_back(name);
@@ -141,6 +143,9 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
         host, module, kernelIndex, options.bounds, compiled->weights);
     if (failed(function))
       return errors.error("host program of @" + host.getName().str());
+    report(("@" + host.getName() + ": " + llvm::Twine(function->dispatches.size()) +
+            " dispatches, arena " + llvm::Twine(function->arenaSize) + " bytes at the " +
+            "compiled maxima").str());
     compiled->desc.functions.push_back(std::move(*function));
   }
   for (func::FuncOp f : llvm::concat<func::FuncOp>(hosts, tensorKernels))

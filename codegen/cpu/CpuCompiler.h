@@ -28,6 +28,8 @@ struct CpuCompileOptions {
   TargetCPU target;
   DimBounds bounds;
   Stage stopAfter = Stage::Module;
+  /// Threads the module will usually run with (tile sizes for small shapes).
+  unsigned threadsHint = 2;
   /// Progress, one line per stage.
   std::function<void(llvm::StringRef)> progress;
 };

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -45,6 +46,12 @@ FailureOr<module::DType> dtypeOf(Type type, Operation *where) {
     return module::DType::bf16;
   if (type.isF64())
     return module::DType::f64;
+  if (type.isUnsignedInteger(8))
+    return module::DType::u8;
+  if (type.isUnsignedInteger())
+    return where->emitError("element type ")
+           << type << " cannot cross the module boundary (of the unsigned "
+                      "types, the module format has only u8)";
   if (type.isInteger(64))
     return module::DType::i64;
   if (type.isInteger(32))
@@ -558,7 +565,8 @@ private:
   /// input slots by the host's own index arithmetic, each checked against the
   /// maximum the buffers were planned for.
   LogicalResult buildShapeFunction() {
-    if (derived.empty())
+    SmallVector<cf::AssertOp> asserts(host.getBody().front().getOps<cf::AssertOp>());
+    if (derived.empty() && asserts.empty())
       return success();
     MLIRContext *ctx = module.getContext();
     OpBuilder b(ctx);
@@ -577,10 +585,18 @@ private:
     // The backward slice of the derived values, in program order.
     llvm::SetVector<Operation *> slice;
     SmallVector<Value> worklist(derived.begin(), derived.end());
+    for (cf::AssertOp check : asserts)
+      worklist.push_back(check.getArg());
     while (!worklist.empty()) {
       Value v = worklist.pop_back_val();
       Operation *def = v.getDefiningOp();
-      if (!def || isa<tensor::DimOp>(def) || !slice.insert(def))
+      if (auto dim = dyn_cast_or_null<tensor::DimOp>(def)) {
+        if (!isa<BlockArgument>(dim.getSource()))
+          return dim.emitError("a run-time check needs the size of an "
+                               "intermediate tensor, which the host cannot compute");
+        continue;
+      }
+      if (!def || !slice.insert(def))
         continue;
       for (Value operand : def->getOperands())
         worklist.push_back(operand);
@@ -627,6 +643,14 @@ private:
                              "], the range this module was compiled for")
                                 .str());
       failures.push_back({arith::OrIOp::create(b, loc, tooBig, negative),
+                          arith::ConstantIntOp::create(b, loc, desc.checks.size(), 32)});
+    }
+    // Checks the lowering asked for (dims it takes as equal).
+    for (cf::AssertOp check : asserts) {
+      Value ok = mapping.lookupOrDefault(check.getArg());
+      Value one = arith::ConstantIntOp::create(b, loc, 1, 1);
+      desc.checks.push_back(check.getMsg().str());
+      failures.push_back({arith::XOrIOp::create(b, loc, ok, one),
                           arith::ConstantIntOp::create(b, loc, desc.checks.size(), 32)});
     }
     // The result: the first failed check's code, or 0.

@@ -46,7 +46,7 @@ constexpr int64_t kAssumedDynamicSize = 512;
 /// never split. Contractions get 2-D tiles of their last two parallel loops;
 /// everything else tiles its outer parallel loops so that a tile holds about
 /// kElementsPerTile elements.
-SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op) {
+SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> sizes(ranges.size(), 0);
@@ -79,6 +79,14 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op) {
         columns = 1;
       }
     }
+    // Few rows (decoding one token): narrower column tiles, so that every
+    // thread gets work.
+    unsigned n = dims->n.front();
+    while (sizes[n] > 1 && !ShapedType::isDynamic(ranges[n]) &&
+           llvm::divideCeil(ranges[n], sizes[n]) < 2 * int64_t(threadsHint) &&
+           !ShapedType::isDynamic(ranges[dims->m.back()]) &&
+           llvm::divideCeil(ranges[dims->m.back()], kContractionTileM) < 2)
+      sizes[n] /= 2;
     return sizes;
   }
   int64_t elements = 1;
@@ -288,7 +296,7 @@ LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
 
 } // namespace
 
-LogicalResult tileForWorkgroups(func::FuncOp kernel) {
+LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
   // Reshapes of tensor.empty become empties of the reshaped type, so that
   // every init traces back to an empty the output buffer can replace.
   {
@@ -311,7 +319,7 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel) {
     setWorkgroups(kernel, 1);
     return success();
   }
-  SmallVector<int64_t> tiles = chooseTileSizes(linalgOp);
+  SmallVector<int64_t> tiles = chooseTileSizes(linalgOp, threadsHint);
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; })) {
     setWorkgroups(kernel, 1);
     return success();

@@ -23,8 +23,10 @@ inline constexpr llvm::StringLiteral kWorkgroupsAttr = "tessera.workgroups";
 inline constexpr llvm::StringLiteral kDistributedAttr = "tessera.distributed";
 
 /// Tiles the root of `kernel` into an scf.forall over workgroup tiles and
-/// records the workgroup count on the function.
-mlir::LogicalResult tileForWorkgroups(mlir::func::FuncOp kernel);
+/// records the workgroup count on the function. Contractions get smaller
+/// tiles when theirs would not give each of `threadsHint` threads two.
+mlir::LogicalResult tileForWorkgroups(mlir::func::FuncOp kernel,
+                                      unsigned threadsHint);
 
 /// Bufferizes every kernel, distributes the foralls over workgroups and
 /// lowers `module` to the LLVM dialect.

@@ -4,7 +4,8 @@
 // reduce_*, softmax and cumsum as linalg/tensor/arith/math/scf on tensors.
 // Every elementwise op is one broadcasting linalg.generic; the scalar
 // semantics follow ONNX (NaN-propagating max/min, truncating integer
-// division, ordered comparisons except `ne`).
+// division, ordered comparisons except `ne`, unsigned elements converted
+// as unsigned).
 //
 //===----------------------------------------------------------------------===//
 
@@ -148,31 +149,61 @@ static Value lowestValue(OpBuilder &b, Location loc, Type type) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
 }
 
-/// Converts one element as ONNX Cast (and tessera.cast) does.
-static Value castValue(OpBuilder &b, Location loc, Value x, Type to) {
-  Type from = x.getType();
-  if (from == to)
+/// arith computes on signless integers only. An unsigned element (ONNX
+/// uint8...uint64) is read as the signless integer with its bits, and a
+/// result is given back its unsigned type; the LLVM lowering, where both are
+/// iN, folds the casts away.
+static Value toSignless(OpBuilder &b, Location loc, Value x) {
+  auto type = dyn_cast<IntegerType>(x.getType());
+  if (!type || type.isSignless())
+    return x;
+  return UnrealizedConversionCastOp::create(
+             b, loc, b.getIntegerType(type.getWidth()), x)
+      .getResult(0);
+}
+
+static Value fromSignless(OpBuilder &b, Location loc, Value x, Type to) {
+  if (x.getType() == to)
+    return x;
+  return UnrealizedConversionCastOp::create(b, loc, to, x).getResult(0);
+}
+
+/// Converts one element as ONNX Cast (and tessera.cast) does. `from` and
+/// `to` are the element types, which may be unsigned; `x` is signless.
+static Value castValue(OpBuilder &b, Location loc, Value x, Type from,
+                       Type to) {
+  // Booleans and unsigned integers widen with zeros, signed integers with
+  // their sign; floats become unsigned with fptoui.
+  bool fromUnsigned = isBool(from) || from.isUnsignedInteger();
+  bool toUnsigned = to.isUnsignedInteger();
+  Type target = to;
+  if (auto integer = dyn_cast<IntegerType>(to))
+    target = b.getIntegerType(integer.getWidth());
+  Type source = x.getType();
+  if (source == target)
     return x;
   // To bool: a test against zero; NaN is not zero, so it gives true.
-  if (isBool(to)) {
-    Value zero = scalarConstant(b, loc, from, 0);
-    if (isa<FloatType>(from))
+  if (isBool(target)) {
+    Value zero = scalarConstant(b, loc, source, 0);
+    if (isa<FloatType>(source))
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
   }
-  if (isa<FloatType>(from)) {
-    if (isa<FloatType>(to))
-      return convertFloat(b, loc, x, to);
-    return arith::FPToSIOp::create(b, loc, to, x); // truncates toward zero
+  if (isa<FloatType>(source)) {
+    if (isa<FloatType>(target))
+      return convertFloat(b, loc, x, target);
+    // Both truncate toward zero.
+    return toUnsigned ? arith::FPToUIOp::create(b, loc, target, x).getResult()
+                      : arith::FPToSIOp::create(b, loc, target, x).getResult();
   }
-  // Booleans widen with zeros, signed integers with their sign.
-  if (isa<FloatType>(to))
-    return isBool(from) ? arith::UIToFPOp::create(b, loc, to, x).getResult()
-                        : arith::SIToFPOp::create(b, loc, to, x).getResult();
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-    return isBool(from) ? arith::ExtUIOp::create(b, loc, to, x).getResult()
-                        : arith::ExtSIOp::create(b, loc, to, x).getResult();
-  return arith::TruncIOp::create(b, loc, to, x);
+  if (isa<FloatType>(target))
+    return fromUnsigned
+               ? arith::UIToFPOp::create(b, loc, target, x).getResult()
+               : arith::SIToFPOp::create(b, loc, target, x).getResult();
+  if (source.getIntOrFloatBitWidth() < target.getIntOrFloatBitWidth())
+    return fromUnsigned ? arith::ExtUIOp::create(b, loc, target, x).getResult()
+                        : arith::ExtSIOp::create(b, loc, target, x).getResult();
+  return arith::TruncIOp::create(b, loc, target, x);
 }
 
 static arith::CmpFPredicate floatPredicate(CmpPredicate predicate) {
@@ -415,16 +446,21 @@ struct CastLowering : OpConversionPattern<CastOp> {
     Type from = getElementTypeOrSelf(input.getType());
     Type to = resultType.getElementType();
     auto isArithType = [](Type type) {
-      return isa<FloatType>(type) || type.isSignlessInteger();
+      return isa<FloatType>(type) || type.isSignlessInteger() ||
+             type.isUnsignedInteger();
     };
     if (!isArithType(from) || !isArithType(to))
       return rewriter.notifyMatchFailure(
-          op, "only casts between floats and signless integers lower");
-    Value result =
-        buildElementwise(rewriter, op.getLoc(), resultType, input,
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return castValue(b, loc, args[0], to);
-                         });
+          op, "only casts between floats and signless or unsigned integers "
+              "lower");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, input,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          if (from == to)
+            return args[0];
+          Value x = castValue(b, loc, toSignless(b, loc, args[0]), from, to);
+          return fromSignless(b, loc, x, to);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -3,6 +3,7 @@
 #include "codegen/Passes.h"
 #include "codegen/linalg/LoweringPatterns.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -21,8 +22,12 @@ struct LowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           scf::SCFDialect, func::FuncDialect>();
+                           scf::SCFDialect, func::FuncDialect,
+                           cf::ControlFlowDialect>();
     target.addIllegalDialect<tessera::TesseraDialect>();
+    // Casts of unsigned elements to and from signless ones, for arith (see
+    // LowerMathOps.cpp); the LLVM lowering folds them away.
+    target.addLegalOp<UnrealizedConversionCastOp>();
     // Lowered later, as one kernel (see the kernel pipeline).
     target.addLegalOp<tessera::AttentionOp>();
 

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -56,7 +57,31 @@ SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc,
     // Every operand has a static 1 there: the result dim is 1.
     sizes.push_back(size ? size : b.getIndexAttr(1));
   }
+  assertDynamicDimsMatch(b, loc, sizes, operands);
   return sizes;
+}
+
+void assertDynamicDimsMatch(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> sizes, ValueRange operands) {
+  int64_t rank = sizes.size();
+  for (Value operand : operands) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t i = d + rank - type.getRank();
+      if (!type.isDynamicDim(d) || i < 0)
+        continue;
+      Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[i]);
+      Value dim = tensor::DimOp::create(b, loc, operand, d);
+      Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim, size);
+      std::string where;
+      llvm::raw_string_ostream os(where);
+      os << loc;
+      cf::AssertOp::create(
+          b, loc, equal,
+          "a dynamic dim of size 1 at run time would broadcast, which compiled "
+          "code does not do (it takes dynamic dims as equal): " + where);
+    }
+  }
 }
 
 AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operandType,

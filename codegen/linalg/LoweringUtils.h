@@ -29,6 +29,15 @@ llvm::SmallVector<mlir::OpFoldResult>
 broadcastSizes(mlir::OpBuilder &b, mlir::Location loc,
                mlir::RankedTensorType resultType, mlir::ValueRange operands);
 
+/// Run-time checks (cf.assert, which the host program turns into shape
+/// checks) that every dynamic dim of `operands` equals the broadcast result's
+/// size there: broadcasting maps take dynamic dims as equal, so a dim that is
+/// 1 at run time must be reported, not read out of bounds. Checks of equal
+/// SSA sizes fold away.
+void assertDynamicDimsMatch(mlir::OpBuilder &b, mlir::Location loc,
+                            llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                            mlir::ValueRange operands);
+
 /// The indexing map that reads an operand of `operandType` inside a loop nest
 /// over `resultRank` dims with NumPy broadcasting: dims aligned from the
 /// right, a static size-1 dim that the result stretches reads index 0.

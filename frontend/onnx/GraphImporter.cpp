@@ -11,6 +11,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 
+#include "onnx/defs/schema.h"
+
 #include <set>
 
 using namespace mlir;
@@ -554,6 +556,19 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   NodeImporter n(*this, node, index, opset);
   if (!importer)
     return n.error("no importer (it should have been reported as unsupported)");
+  // Importers index the inputs and outputs the op's schema requires without
+  // checking that the node has that many: a node with fewer is refused here.
+  if (const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+          node.op_type(), static_cast<int>(opset), canonicalDomain(node.domain()).str())) {
+    if (node.input_size() < schema->min_input())
+      return n.error("has " + llvm::Twine(node.input_size()) +
+                     " inputs; the op requires at least " +
+                     llvm::Twine(schema->min_input()));
+    if (node.output_size() < schema->min_output())
+      return n.error("has " + llvm::Twine(node.output_size()) +
+                     " outputs; the op requires at least " +
+                     llvm::Twine(schema->min_output()));
+  }
   if (failed(importer->import(n))) {
     if (error_.empty())
       return n.error("import failed");

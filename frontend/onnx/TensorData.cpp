@@ -47,6 +47,8 @@ struct RawBytes {
 
 template <typename T, typename Field>
 void appendAs(std::vector<char> &out, const Field &field) {
+  // What the model holds, not what its dims claim (checked afterwards).
+  out.reserve(out.size() + size_t(field.size()) * sizeof(T));
   for (auto value : field) {
     T narrowed = static_cast<T>(value);
     const char *p = reinterpret_cast<const char *>(&narrowed);
@@ -264,7 +266,6 @@ convertTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
                                      tensor.raw_data().size());
     raw.owner = owner;
   } else {
-    raw.assembled.reserve(expectedBytes);
     if (llvm::Error err =
             assembleTypedFields(tensor, count, raw.assembled))
       return std::move(err);

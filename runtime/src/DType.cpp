@@ -24,7 +24,7 @@ static_assert(int(TSR_DTYPE_F32) == int(fb::DType::f32) &&
 
 namespace tessera::runtime {
 
-size_t dtypeSize(tsr_dtype_t dtype) {
+size_t dtypeSize(int32_t dtype) {
   switch (dtype) {
   case TSR_DTYPE_F64:
   case TSR_DTYPE_I64:
@@ -44,7 +44,7 @@ size_t dtypeSize(tsr_dtype_t dtype) {
   return 0;
 }
 
-const char *dtypeName(tsr_dtype_t dtype) {
+const char *dtypeName(int32_t dtype) {
   switch (dtype) {
   case TSR_DTYPE_F32:
     return "f32";
@@ -79,9 +79,9 @@ extern "C" {
 TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes) {
   if (!out_bytes)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_size: out_bytes is NULL");
-  size_t bytes = dtypeSize(dtype);
+  size_t bytes = dtypeSize(dtypeValue(dtype));
   if (bytes == 0)
-    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_size: ", int(dtype),
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_size: ", dtypeValue(dtype),
                  " is not a tsr_dtype_t");
   *out_bytes = bytes;
   return nullptr;
@@ -90,10 +90,10 @@ TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes) {
 TSR_API tsr_status_t tsr_dtype_name(tsr_dtype_t dtype, const char **out_name) {
   if (!out_name)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_name: out_name is NULL");
-  if (dtypeSize(dtype) == 0)
-    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_name: ", int(dtype),
+  if (dtypeSize(dtypeValue(dtype)) == 0)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_dtype_name: ", dtypeValue(dtype),
                  " is not a tsr_dtype_t");
-  *out_name = dtypeName(dtype);
+  *out_name = dtypeName(dtypeValue(dtype));
   return nullptr;
 }
 

@@ -35,6 +35,16 @@ bool isCleanString(const flatbuffers::String *s) {
   return std::strlen(s->c_str()) == s->size();
 }
 
+/// FlatBuffers' verifier checks that a vector's length field is 4-byte
+/// aligned, not that its elements are aligned for their type: a crafted
+/// module can put a vector of 8-byte aligned structs (Dim, Segment, Binding)
+/// at a 4-byte boundary, and reading through it would be undefined
+/// behavior. The module starts 64-byte aligned, so the address tells.
+template <typename T>
+bool alignedStructs(const flatbuffers::Vector<const T *> *vector) {
+  return !vector || reinterpret_cast<uintptr_t>(vector->Data()) % alignof(T) == 0;
+}
+
 /// The identifier bytes, printable or \xNN, for the "not a module" message.
 std::string describeIdentifier(const uint8_t *bytes) {
   static const char hex[] = "0123456789abcdef";
@@ -93,6 +103,8 @@ tsr_status_t verifyVersions(const fb::Module &module) {
 }
 
 tsr_status_t verifySegments(const fb::Module &module, uint64_t headerEnd, uint64_t fileSize) {
+  if (!alignedStructs(module.segments()))
+    return invalid("the segment table is misaligned: the file is corrupt");
   size_t numSegments = count(module.segments());
   for (size_t i = 0; i < numSegments; ++i) {
     const fb::Segment *segment = module.segments()->Get(uoffset_t(i));
@@ -182,8 +194,11 @@ private:
     if (!sig.name() || sig.name()->size() == 0 || !isCleanString(sig.name()))
       return fail(role, " ", index, " has an empty or NUL-containing name");
     std::string what = std::string(role) + " '" + sig.name()->str() + "'";
-    if (dtypeSize(tsr_dtype_t(sig.dtype())) == 0)
+    // Checked as an integer: only a valid value may become a tsr_dtype_t.
+    if (dtypeSize(int32_t(sig.dtype())) == 0)
       return fail(what, " has the unknown dtype ", int(sig.dtype()));
+    if (!alignedStructs(sig.dims()))
+      return fail(what, " has misaligned dims: the file is corrupt");
     size_t rank = count(sig.dims());
     for (size_t d = 0; d < rank; ++d) {
       const fb::Dim *dim = sig.dims()->Get(uoffset_t(d));
@@ -267,6 +282,8 @@ private:
     if (dispatch.kernel() < 0 || size_t(dispatch.kernel()) >= count(module_.kernels()))
       return fail(what, " calls kernel ", dispatch.kernel(), ", but the module has ",
                   count(module_.kernels()), " kernels");
+    if (!alignedStructs(dispatch.workgroup_count()) || !alignedStructs(dispatch.bindings()))
+      return fail(what, " has misaligned workgroup counts or bindings: the file is corrupt");
     if (count(dispatch.workgroup_count()) != 3)
       return fail(what, " has ", count(dispatch.workgroup_count()),
                   " workgroup counts, not 3 (x, y, z)");

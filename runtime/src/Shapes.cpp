@@ -107,10 +107,11 @@ private:
   tsr_status_t bindInput(size_t i, const tsr_input_t &input, bool forRun) {
     const fb::TensorSig &sig = *fn_.inputs()->Get(uoffset_t(i));
     std::string what = "input '" + sig.name()->str() + "' (#" + std::to_string(i) + ")";
-    tsr_dtype_t dtype = tsr_dtype_t(sig.dtype());
-    if (input.dtype != dtype)
+    tsr_dtype_t dtype = tsr_dtype_t(sig.dtype()); // verified to be one
+    int32_t given = dtypeValue(input.dtype);       // the caller's: any int
+    if (given != int32_t(dtype))
       return fail(TSR_STATUS_INVALID_ARGUMENT, what, " is ", dtypeName(dtype), ", got ",
-                  dtypeName(input.dtype), " (", int(input.dtype), ")");
+                  dtypeName(given), " (", given, ")");
     size_t rank = count(sig.dims());
     if (input.rank != rank)
       return fail(TSR_STATUS_INVALID_ARGUMENT, what, " has rank ", rank, ", got rank ",

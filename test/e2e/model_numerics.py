@@ -15,6 +15,10 @@ and compares every output with a reference:
 Tolerances (numerics.py): float32 rtol 1e-4, atol 1e-5 x max(1, max
 |expected|) of each output; integers exact; shapes and dtypes must match. One line per model with its max abs/rel error
 and PASS or FAIL; exit 1 on any FAIL.
+
+Fusion must not change the numbers: each model is also compiled with
+--no-fusion, and the fused module's outputs must equal the unfused module's
+within rtol 1e-5 (atol 1e-6 x max(1, max |unfused|)).
 """
 import argparse
 import glob
@@ -104,7 +108,46 @@ def check(job):
         return False, f"FAIL {label}: tessera-run: {message}"
     ok, detail, _, _ = numerics.compare_outputs(out_dir, outputs, expected,
                                                 scaled_atol=True)
-    return ok, f"{'PASS' if ok else 'FAIL'} {label}: {detail}"
+    if not ok:
+        return False, f"FAIL {label}: {detail}"
+    fused_ok, fused_detail = compare_unfused(label, model, inputs, outputs, out_dir,
+                                             compiler, runner, work)
+    ok = ok and fused_ok
+    return ok, f"{'PASS' if ok else 'FAIL'} {label}: {detail}; {fused_detail}"
+
+
+FUSION_RTOL = 1e-5
+FUSION_ATOL = 1e-6
+
+
+def compare_unfused(label, model, inputs, outputs, fused_dir, compiler, runner, work):
+    """(ok, text): the fused outputs in fused_dir against a --no-fusion build."""
+    module = os.path.join(work, label + ".unfused.tsr")
+    out_dir = os.path.join(work, label + ".unfused.out")
+    ok, message = numerics.run_tool(
+        numerics.compile_command(compiler, model, module) + ["--no-fusion"], COMPILE_TIMEOUT)
+    if not ok:
+        return False, f"unfused tessera-compile: {message}"
+    ok, message = numerics.run_tool(
+        numerics.run_command(runner, module, inputs, out_dir), RUN_TIMEOUT)
+    if not ok:
+        return False, f"unfused tessera-run: {message}"
+    worst = 0.0
+    for name in numerics.output_file_name(outputs):
+        fused = np.load(os.path.join(fused_dir, name)).astype(np.float64)
+        unfused = np.load(os.path.join(out_dir, name)).astype(np.float64)
+        if fused.shape != unfused.shape:
+            return False, f"fused vs unfused: {name} shapes {fused.shape} vs {unfused.shape}"
+        atol = FUSION_ATOL * max(1.0, float(np.abs(unfused).max(initial=0.0)))
+        excess = np.abs(fused - unfused) - (atol + FUSION_RTOL * np.abs(unfused))
+        if excess.size and excess.max() > 0:
+            index = np.unravel_index(np.argmax(excess), excess.shape)
+            return False, (f"fused vs unfused: {name}{list(index)} {fused[index]:.9g} "
+                           f"vs {unfused[index]:.9g} (rtol {FUSION_RTOL:g})")
+        if unfused.size:
+            worst = max(worst, float((np.abs(fused - unfused) /
+                                      np.maximum(np.abs(unfused), atol)).max()))
+    return True, f"fused = unfused within rtol {FUSION_RTOL:g} (max rel {worst:.2g})"
 
 
 def main():

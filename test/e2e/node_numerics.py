@@ -5,8 +5,9 @@ test_data_set_0/input_N.pb (the N-th graph input that is not an
 initializer) to tessera-run, and compare each output with output_N.pb.
 
 Tolerances (numerics.py): float32/float64 rtol 1e-4, atol 1e-5; float16
-rtol 1e-3, atol 1e-3; integers and booleans exact; shapes and dtypes must
-match. Each test ends up as one of
+rtol 1e-3, atol 1e-3; bfloat16 (its bits in int16 .npy files, compared as
+float32) rtol 1e-2, atol 1e-5; integers and booleans exact; shapes and
+dtypes must match. Each test ends up as one of
   passed    every output matches
   refused   tessera-compile said why it cannot compile the model (exit 1):
             counted, not a failure (the frontend states its coverage); the
@@ -92,8 +93,10 @@ def check_test(name, test_dir, compiler, runner, work):
             return (name, op, "failed", f"input '{graph_input.name}' is not a "
                     "tensor; tessera-run cannot feed it", commands)
         inputs[graph_input.name] = os.path.join(out, f"input_{index}.npy")
-        np.save(inputs[graph_input.name],
-                numerics.load_pb(os.path.join(data, f"input_{index}.pb")))
+        array = numerics.load_pb(os.path.join(data, f"input_{index}.pb"))
+        if graph_input.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16:
+            array = numerics.to_bf16_bits(array)
+        np.save(inputs[graph_input.name], array)
     run_cmd = numerics.run_command(runner, module, inputs, os.path.join(out, "out"))
     commands += " && " + shlex.join(run_cmd)
     ok, message = numerics.run_tool(run_cmd, RUN_TIMEOUT)
@@ -103,8 +106,10 @@ def check_test(name, test_dir, compiler, runner, work):
     names = [output.name for output in model.graph.output]
     expected = [numerics.load_pb(os.path.join(data, f"output_{i}.pb"))
                 for i in range(len(names))]
+    bf16 = {output.name for output in model.graph.output
+            if output.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16}
     ok, detail, _, _ = numerics.compare_outputs(os.path.join(out, "out"),
-                                                names, expected)
+                                                names, expected, bf16=bf16)
     return name, op, "passed" if ok else "wrong", detail, commands
 
 

@@ -7,6 +7,11 @@ An output matches its reference when it has the same shape and dtype and
     rtol * |expected| (NumPy's isclose) with rtol 1e-4, atol 1e-5 for
     float32/float64 and rtol 1e-3, atol 1e-3 for float16 (one half-precision
     ulp near 1 is 9.8e-4); NaN must meet NaN and infinities the same infinity;
+  - bfloat16 (which .npy cannot hold: tessera-run reads and writes its raw
+    bits as int16): both converted to float32, then rtol 1e-2, atol 1e-5.
+    Not exact bits: 1e-2 is under two ulps of bf16's 8-bit significand, and
+    the older ONNX test data truncates where ONNX Cast (and Tessera) rounds
+    to nearest even, one ulp apart;
   - integers and booleans: every element is equal.
 For whole models (scaled_atol) atol is multiplied by max(1, max |expected|):
 an element near zero among large ones carries their absolute rounding
@@ -25,8 +30,11 @@ from onnx import TensorProto, numpy_helper
 
 TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-3)}
 DEFAULT_TOLERANCE = (1e-4, 1e-5)  # (rtol, atol) for float32 and float64
+BF16_TOLERANCE = (1e-2, 1e-5)  # compared as float32
 TOLERANCE_TEXT = ("float32/float64 rtol 1e-4 atol 1e-5, float16 rtol 1e-3 "
-                  "atol 1e-3, integers and booleans exact")
+                  "atol 1e-3, bfloat16 (as float32) rtol 1e-2 atol 1e-5, "
+                  "integers and booleans exact")
+BF16_BITS = np.dtype(np.int16)  # how tessera-run's .npy files hold bfloat16
 
 
 def load_pb(path):
@@ -35,6 +43,29 @@ def load_pb(path):
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
     return numpy_helper.to_array(tensor)
+
+
+def to_bf16_bits(array):
+    """bfloat16 test data as tessera-run reads it. ONNX test data holds
+    bfloat16 as uint16 bit patterns (older files) or as float32 values
+    (numpy_helper converts BFLOAT16 tensors); these are rounded to nearest
+    even, which is exact for values that came from bfloat16."""
+    if array.dtype == np.uint16:
+        return array.view(BF16_BITS)
+    values = np.ascontiguousarray(array, dtype=np.float32)
+    bits = values.view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    # NaN stays NaN: its high half, made quiet so that it is not infinity.
+    rounded = np.where(np.isnan(values), (bits >> 16) | 0x40, rounded)
+    return rounded.astype(np.uint16).view(BF16_BITS)
+
+
+def bf16_to_float32(array):
+    """bfloat16 as float32 (exact): bit patterns (uint16 or int16) are
+    widened, float32 values are returned as they are."""
+    if array.dtype == np.float32:
+        return array
+    return (array.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
 def output_file_name(names):
@@ -104,12 +135,20 @@ def tolerance(dtype):
     return TOLERANCES.get(np.dtype(dtype), DEFAULT_TOLERANCE)
 
 
-def compare(actual, expected, scaled_atol=False):
-    """(ok, detail, max abs error, max rel error); see the module docstring."""
+def compare(actual, expected, scaled_atol=False, bf16=False):
+    """(ok, detail, max abs error, max rel error); see the module docstring.
+    bf16: the output is bfloat16, `actual` its bits as tessera-run writes
+    them, `expected` bits or values (bf16_to_float32)."""
+    if bf16:
+        if actual.dtype != BF16_BITS or actual.shape != expected.shape:
+            return (False, f"got {actual.dtype}{list(actual.shape)}, expected "
+                    f"bfloat16 bits as {BF16_BITS}{list(expected.shape)}",
+                    np.nan, np.nan)
+        actual, expected = bf16_to_float32(actual), bf16_to_float32(expected)
     if actual.shape != expected.shape or actual.dtype != expected.dtype:
         return (False, f"got {actual.dtype}{list(actual.shape)}, expected "
                 f"{expected.dtype}{list(expected.shape)}", np.nan, np.nan)
-    rtol, atol = tolerance(expected.dtype)
+    rtol, atol = BF16_TOLERANCE if bf16 else tolerance(expected.dtype)
     if scaled_atol:
         atol *= max(1.0, float(np.abs(expected[np.isfinite(expected)]).max(initial=0.0)))
     if rtol:
@@ -133,17 +172,19 @@ def compare(actual, expected, scaled_atol=False):
     return wrong == 0, detail, abs_err, rel_err
 
 
-def compare_outputs(out_dir, names, expected, scaled_atol=False):
+def compare_outputs(out_dir, names, expected, scaled_atol=False, bf16=()):
     """Compares tessera-run's outputs in out_dir (for output names `names`)
     with the `expected` arrays: (ok, detail, max abs err, max rel err) over
     all outputs; the detail names the first output that does not match.
-    scaled_atol: see the module docstring."""
+    scaled_atol: see the module docstring; bf16: the names of the bfloat16
+    outputs."""
     ok, detail, abs_err, rel_err = True, "", 0.0, 0.0
     for name, file, want in zip(names, output_file_name(names), expected):
         path = os.path.join(out_dir, file)
         if not os.path.exists(path):
             return False, f"output '{name}': tessera-run wrote no {file}", np.nan, np.nan
-        one_ok, one_detail, one_abs, one_rel = compare(np.load(path), want, scaled_atol)
+        one_ok, one_detail, one_abs, one_rel = compare(
+            np.load(path), want, scaled_atol, name in bf16)
         if ok and not one_ok:
             detail = f"output '{name}': {one_detail}"
         ok &= one_ok

@@ -8,6 +8,7 @@
 
 #include "codegen/cpu/CpuCompiler.h"
 #include "codegen/module/ModuleWriter.h"
+#include "frontend/native/NativeImporter.h"
 #include "frontend/onnx/OnnxImporter.h"
 #include "ir/TesseraDialect.h"
 #include "passes/FusionReport.h"
@@ -35,8 +36,10 @@ namespace cl = llvm::cl;
 // Diagnostics of a parsed .mlir input point into this.
 static llvm::SourceMgr sourceMgr;
 
-static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.onnx | model.onnxtxt | model.mlir>"));
+static cl::opt<std::string> inputPath(
+    cl::Positional,
+    cl::desc("<model.onnx | model.onnxtxt | model.mlir | llama2.c model.bin | "
+             "Hugging Face directory with config.json>"));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"));
 enum class Emit { IR, Linalg, Dispatches, Kernels, LLVM, Module };
@@ -61,6 +64,10 @@ static cl::opt<int64_t> maxSeqLen(
 static cl::opt<int64_t> maxBatch(
     "max-batch", cl::desc("Largest value of dynamic dims named *batch*"),
     cl::init(8));
+static cl::opt<unsigned> threadsHint(
+    "threads-hint", cl::desc("Threads the module will usually run with "
+                             "(shapes tile so that each gets work)"),
+    cl::init(2));
 static cl::list<std::string> maxDims(
     "max-dim", cl::CommaSeparated,
     cl::desc("Largest value of a named dynamic dim (name=value)"),
@@ -143,6 +150,8 @@ int main(int argc, char **argv) {
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
       llvm::StringRef(inputPath).ends_with(".mlir")
           ? parseTesseraIR(context, inputPath)
+      : tessera::native::isNativeModel(inputPath)
+          ? tessera::native::importNativeModel(context, inputPath)
           : tessera::onnx_frontend::importOnnxFile(context, inputPath);
   if (!module)
     return fail(llvm::toString(module.takeError()));
@@ -198,6 +207,7 @@ int main(int argc, char **argv) {
     options.target.name = targetCpu;
     options.bounds.maxSequence = maxSeqLen;
     options.bounds.maxBatch = maxBatch;
+    options.threadsHint = std::max(1u, unsigned(threadsHint));
     for (const std::string &entry : maxDims) {
       auto [name, value] = llvm::StringRef(entry).split('=');
       int64_t bound;

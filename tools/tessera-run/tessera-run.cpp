@@ -44,8 +44,9 @@ Runs a function of a compiled Tessera module on inputs read from .npy files.
   --print-signature       print the module's functions and exit
   --help                  print this and exit
 
-.npy has no bfloat16: a bf16 input or output is an int16 .npy holding the
-raw bits (the upper half of the float32 bits; NumPy: x.view(np.int16)).
+.npy has no bfloat16: a bf16 input or output is an int16 .npy of its raw
+bits, the upper 16 bits of the float32 value (from uint16 bit patterns in
+NumPy: bits.view(np.int16)).
 )";
 
 struct Options {

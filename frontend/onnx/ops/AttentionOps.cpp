@@ -3,6 +3,8 @@
 #include "frontend/onnx/OpRegistry.h"
 #include "frontend/onnx/ops/ImportHelpers.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -41,8 +43,191 @@ FailureOr<Value> mergeHeads(NodeImporter &n, Value x) {
                    {dims[0], dims[1], n.graph().mul(dims[2], dims[3], n.loc())});
 }
 
-/// Attention-23: Q, K, V as [B, H, S, D] (or [B, S, H*D] with the head
-/// counts as attributes), optional mask and KV cache.
+/// `length` positions start, start + 1, ... as a 1-D i64 tensor.
+Value positions(NodeImporter &n, SymbolicInt length, SymbolicInt start) {
+  auto type = RankedTensorType::get(
+      {length.isConstant() ? length.constant : ShapedType::kDynamic},
+      n.builder().getI64Type());
+  return IotaOp::create(n.builder(), n.loc(), type,
+                        length.isConstant() ? Value() : length.dynamic,
+                        start.isConstant() ? Value() : start.dynamic,
+                        start.isConstant() ? start.constant : 0, 1);
+}
+
+FailureOr<Value> compare(NodeImporter &n, CmpPredicate predicate, Value lhs,
+                         Value rhs) {
+  return n.create<CmpOp>(
+      {lhs, rhs}, {n.namedAttr("predicate",
+                               CmpPredicateAttr::get(n.context(), predicate))});
+}
+
+/// Boolean `a and b`, broadcast.
+FailureOr<Value> logicalAnd(NodeImporter &n, Value a, Value b) {
+  return n.create<WhereOp>(
+      {a, b, scalarConstant(n, n.builder().getI1Type(), 0.0)});
+}
+
+/// Where a size comes from: a constant, an `index` value, or a dimension
+/// of a tensor that no rule below looks through. Equal sources mean equal
+/// sizes.
+struct SizeSource {
+  int64_t constant = 0;
+  Value value;      // null for a constant
+  int64_t dim = -1; // the dimension of `value`; -1 when it is an index
+  bool operator==(const SizeSource &o) const {
+    return constant == o.constant && value == o.value && dim == o.dim;
+  }
+};
+
+/// The source of the size of dimension `dim` of `value`, looking through
+/// size operands read with tensor.dim, transposes, and ops whose result
+/// dimension is an operand's: same shape, broadcasting (tessera's
+/// broadcast equals a dynamic operand dimension), matmul rows and columns.
+SizeSource sizeSource(Value value, int64_t dim) {
+  for (;;) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.isDynamicDim(dim))
+      return {type.getDimSize(dim), {}, -1};
+    Operation *def = value.getDefiningOp();
+    Value size; // a size operand the result was built with
+    if (auto reshape = dyn_cast_or_null<ReshapeOp>(def))
+      size = reshape.getDynamicDims()[type.getDynamicDimIndex(dim)];
+    else if (auto expand = dyn_cast_or_null<ExpandOp>(def))
+      size = expand.getDynamicDims()[type.getDynamicDimIndex(dim)];
+    if (size) {
+      auto read = size.getDefiningOp<tensor::DimOp>();
+      std::optional<int64_t> index =
+          read ? read.getConstantIndex() : std::nullopt;
+      if (!index)
+        return {0, size, -1};
+      value = read.getSource();
+      dim = *index;
+      continue;
+    }
+    // The operand (and its dimension) the result dimension is taken from.
+    auto alignedOperand = [&](ValueRange operands, int64_t rank,
+                              int64_t trailing) -> std::optional<int64_t> {
+      for (Value operand : operands) {
+        auto operandType = cast<RankedTensorType>(operand.getType());
+        int64_t d = dim - (rank - operandType.getRank());
+        if (d >= 0 && d < operandType.getRank() - trailing &&
+            operandType.isDynamicDim(d)) {
+          value = operand;
+          return d;
+        }
+      }
+      return std::nullopt;
+    };
+    std::optional<int64_t> next;
+    if (auto transpose = dyn_cast_or_null<TransposeOp>(def)) {
+      next = transpose.getPermutation()[dim];
+      value = transpose.getInput();
+    } else if (def && (def->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
+                       def->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+                       isa<SoftmaxOp, LayerNormOp, RMSNormOp, GeluOp>(def))) {
+      next = dim;
+      value = def->getOperand(0);
+    } else if (isa_and_nonnull<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp>(
+                   def)) {
+      next = alignedOperand(def->getOperands(), type.getRank(), 0);
+    } else if (auto matmul = dyn_cast_or_null<MatmulOp>(def)) {
+      int64_t rank = type.getRank();
+      auto rankOf = [](Value v) {
+        return cast<RankedTensorType>(v.getType()).getRank();
+      };
+      if (dim == rank - 2) {
+        value = matmul.getLhs();
+        next = rankOf(value) - 2;
+      } else if (dim == rank - 1) {
+        value = matmul.getRhs();
+        next = rankOf(value) - 1;
+      } else {
+        next = alignedOperand(def->getOperands(), rank, 2);
+      }
+    }
+    if (!next)
+      return {0, value, dim};
+    dim = *next;
+  }
+}
+
+/// True when two dimensions are known to have the same size at compile
+/// time.
+bool knownEqual(Value a, int64_t aDim, Value b, int64_t bDim) {
+  return sizeSource(a, aDim) == sizeSource(b, bDim);
+}
+
+/// A boolean [B, 1, 1, T] mask from 1-D lengths, the number of valid
+/// (left-aligned) keys of each sequence: key j is attended when j < len[b].
+FailureOr<Value> lengthMask(NodeImporter &n, Value lengths,
+                            SymbolicInt keyLength) {
+  Value keyPositions = positions(n, keyLength, SymbolicInt::of(0));
+  FailureOr<Value> limits = castTo(n, lengths, n.builder().getI64Type());
+  if (failed(limits))
+    return failure();
+  SymbolicInt batch = n.graph().dimOf(lengths, 0);
+  limits = reshapeTo(n, *limits, {batch, SymbolicInt::of(1)});
+  if (failed(limits))
+    return failure();
+  FailureOr<Value> mask = compare(n, CmpPredicate::lt, keyPositions, *limits);
+  if (failed(mask))
+    return failure();
+  SymbolicInts dims = dimsOf(n, *mask);
+  SymbolicInt one = SymbolicInt::of(1);
+  return reshapeTo(n, *mask, {dims[0], one, one, dims[1]});
+}
+
+/// ONNX Attention's is_causal with `past` cached keys, as a boolean
+/// [Sq, T] mask: query i attends key j (of the T = past + new keys) iff
+/// j <= i + past. Aligned to the top-left corner when there is no cache.
+FailureOr<Value> causalMask(NodeImporter &n, SymbolicInt queries,
+                            SymbolicInt keys, SymbolicInt past) {
+  FailureOr<Value> rows =
+      reshapeTo(n, positions(n, queries, past), {queries, SymbolicInt::of(1)});
+  if (failed(rows))
+    return failure();
+  return compare(n, CmpPredicate::le, positions(n, keys, SymbolicInt::of(0)),
+                 *rows);
+}
+
+/// is_causal with nonpad_kv_seqlen and no past_key (an external cache whose
+/// first lengths[b] keys are valid), as a boolean [B, 1, Sq, T] mask: the
+/// queries are the last Sq valid positions, so query i attends key j iff
+/// j <= i + lengths[b] - Sq, i.e. j + Sq <= i + lengths[b]. This implies
+/// j < lengths[b]: the padding mask is included.
+FailureOr<Value> cacheCausalMask(NodeImporter &n, Value lengths,
+                                 SymbolicInt queries, SymbolicInt keys) {
+  SymbolicInt one = SymbolicInt::of(1);
+  FailureOr<Value> limits = castTo(n, lengths, n.builder().getI64Type());
+  if (failed(limits) ||
+      failed(limits = reshapeTo(n, *limits,
+                                {n.graph().dimOf(lengths, 0), one, one, one})))
+    return failure();
+  FailureOr<Value> rows = reshapeTo(
+      n, positions(n, queries, SymbolicInt::of(0)), {one, one, queries, one});
+  if (failed(rows))
+    return failure();
+  FailureOr<Value> bounds = n.create<AddOp>({*rows, *limits});
+  if (failed(bounds))
+    return failure();
+  return compare(n, CmpPredicate::le, positions(n, keys, queries), *bounds);
+}
+
+/// ONNX attn_mask (boolean, true = attend, or additive float) further
+/// restricted to where `allowed` holds.
+FailureOr<Value> restrictMask(NodeImporter &n, Value mask, Value allowed) {
+  Type elementType = cast<ShapedType>(mask.getType()).getElementType();
+  if (elementType.isInteger(1))
+    return logicalAnd(n, mask, allowed);
+  return n.create<WhereOp>(
+      {allowed, mask,
+       scalarConstant(n, elementType,
+                      -std::numeric_limits<double>::infinity())});
+}
+
+/// Attention-23/24: Q, K, V as [B, H, S, D] (or [B, S, H*D] with the head
+/// counts as attributes), optional mask, KV cache and (24) the number of
+/// valid keys per sequence.
 LogicalResult importAttention(NodeImporter &n) {
   if (n.floatAttr("softcap", 0.0f) != 0.0f)
     return n.error("softcap is not supported");
@@ -60,31 +245,74 @@ LogicalResult importAttention(NodeImporter &n) {
       return failure();
   }
   llvm::SmallVector<Value> operands = {*q, *k, *v};
-  int32_t hasMask = 0, hasPast = 0;
-  if (n.hasInput(3)) {
-    FailureOr<Value> mask = n.input(3);
-    if (failed(mask))
-      return failure();
-    operands.push_back(*mask);
-    hasMask = 1;
-  }
   if (n.hasInput(4) != n.hasInput(5))
     return n.error("past_key and past_value come together");
-  if (n.hasInput(4)) {
+  bool hasPast = n.hasInput(4);
+  llvm::SmallVector<Value, 2> pastOperands;
+  if (hasPast) {
     FailureOr<Value> pk = n.input(4), pv = n.input(5);
     if (failed(pk) || failed(pv))
       return failure();
-    operands.push_back(*pk);
-    operands.push_back(*pv);
-    hasPast = 1;
+    pastOperands = {*pk, *pv};
   }
+
+  // The mask operand (null: none): the given mask, restricted by is_causal
+  // and nonpad_kv_seqlen where the causal flag cannot express them. ONNX's
+  // is_causal lets query i attend key j (of the past and new keys)
+  // iff j <= i + past_length; the causal flag of tessera.attention aligns
+  // to the bottom-right corner instead (j <= i + past_length + Skv - Sq),
+  // which is the same only when Sq == Skv. With nonpad_kv_seqlen and no
+  // past_key (an external cache), the queries end at each sequence's last
+  // valid key instead.
+  bool causal = n.intAttr("is_causal", 0) != 0;
+  bool hasLengths = n.hasInput(6);
+  bool externalCache = hasLengths && !hasPast;
+  bool causalFlag = causal && !externalCache && knownEqual(*q, 2, *k, 2);
+  Value mask;
+  if ((causal && !causalFlag) || hasLengths) {
+    GraphImporter &g = n.graph();
+    SymbolicInt queries = g.dimOf(*q, 2);
+    SymbolicInt past =
+        hasPast ? g.dimOf(pastOperands[0], 2) : SymbolicInt::of(0);
+    SymbolicInt keys = g.add(past, g.dimOf(*k, 2), n.loc());
+    if (causal && !causalFlag && !externalCache) {
+      FailureOr<Value> causalAllowed = causalMask(n, queries, keys, past);
+      if (failed(causalAllowed))
+        return failure();
+      mask = *causalAllowed;
+    }
+    if (hasLengths) {
+      FailureOr<Value> lengths = n.input(6);
+      if (failed(lengths))
+        return failure();
+      FailureOr<Value> valid = causal && externalCache
+                                   ? cacheCausalMask(n, *lengths, queries, keys)
+                                   : lengthMask(n, *lengths, keys);
+      if (failed(valid) ||
+          (mask && failed(valid = logicalAnd(n, mask, *valid))))
+        return failure();
+      mask = *valid;
+    }
+  }
+  if (n.hasInput(3)) {
+    FailureOr<Value> given = n.input(3);
+    if (failed(given) ||
+        (mask && failed(given = restrictMask(n, *given, mask))))
+      return failure();
+    mask = *given;
+  }
+  int32_t hasMask = mask ? 1 : 0;
+  if (mask)
+    operands.push_back(mask);
+  operands.append(pastOperands);
+
   Builder b(n.context());
   llvm::SmallVector<NamedAttribute> attrs = {n.namedAttr(
       "operandSegmentSizes",
       b.getDenseI32ArrayAttr({1, 1, 1, hasMask, hasPast, hasPast}))};
   if (const onnx::AttributeProto *scale = n.attr("scale"))
     attrs.push_back(n.namedAttr("scale", b.getF32FloatAttr(scale->f())));
-  if (n.intAttr("is_causal", 0))
+  if (causalFlag)
     attrs.push_back(n.namedAttr("causal", b.getUnitAttr()));
   FailureOr<Operation *> op =
       n.createInferred<AttentionOp>(operands, attrs, hasPast ? 3 : 1);
@@ -109,35 +337,6 @@ LogicalResult importAttention(NodeImporter &n) {
       return failure();
   }
   return success();
-}
-
-/// A boolean [B, 1, 1, T] mask from 1-D mask_index, the number of valid
-/// (left-aligned) keys of each sequence: key j is attended when j < len[b].
-FailureOr<Value> lengthMask(NodeImporter &n, Value lengths,
-                            SymbolicInt keyLength) {
-  Type i64 = n.builder().getI64Type();
-  auto positionsType = RankedTensorType::get(
-      {keyLength.isConstant() ? keyLength.constant : ShapedType::kDynamic}, i64);
-  Value positions = IotaOp::create(
-      n.builder(), n.loc(), positionsType,
-      keyLength.isConstant() ? Value() : keyLength.dynamic, /*offset=*/Value(),
-      0, 1);
-  FailureOr<Value> limits = castTo(n, lengths, i64);
-  if (failed(limits))
-    return failure();
-  SymbolicInt batch = n.graph().dimOf(lengths, 0);
-  limits = reshapeTo(n, *limits, {batch, SymbolicInt::of(1)});
-  if (failed(limits))
-    return failure();
-  FailureOr<Value> mask = n.create<CmpOp>(
-      {positions, *limits},
-      {n.namedAttr("predicate",
-                   CmpPredicateAttr::get(n.context(), CmpPredicate::lt))});
-  if (failed(mask))
-    return failure();
-  SymbolicInts dims = dimsOf(n, *mask);
-  SymbolicInt one = SymbolicInt::of(1);
-  return reshapeTo(n, *mask, {dims[0], one, one, dims[1]});
 }
 
 /// The additive [B, 1, S or 1, T] mask of ONNX Runtime's mask_index: a

@@ -286,6 +286,25 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
+/// Dropout is the identity at inference. In training mode it zeroes a
+/// random subset of its input, which a compiled inference graph does not
+/// reproduce: refused unless training_mode (Dropout-12 on) is absent or a
+/// compile-time false.
+LogicalResult importDropout(NodeImporter &n) {
+  if (n.hasInput(2)) {
+    std::optional<llvm::SmallVector<int64_t>> training = n.inputConstants(2);
+    bool inference =
+        training && llvm::all_of(*training, [](int64_t v) { return v == 0; });
+    if (!inference)
+      return n.error(
+          llvm::Twine(training ? "training_mode is true"
+                               : "training_mode is a run-time input") +
+          ": training-mode Dropout (a random mask) is not supported, only "
+          "inference (training_mode absent or a constant false)");
+  }
+  return importIdentity(n);
+}
+
 LogicalResult castImpl(NodeImporter &n, Type to) {
   ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
   if (!info)
@@ -367,7 +386,7 @@ void registerElementwiseImporters(OpRegistry &r) {
   for (int64_t v : {1, 13, 14, 16, 19, 21})
     r.add("", "Identity", v, importIdentity);
   for (int64_t v : {10, 12, 13})
-    r.add("", "Dropout", v, importIdentity);
+    r.add("", "Dropout", v, importDropout);
   for (int64_t v : {6, 9, 13, 19, 21})
     r.add("", "Cast", v, importCast);
   for (int64_t v : {15, 19, 21})

@@ -42,17 +42,18 @@ std::optional<SymbolicInt> divideProducts(NodeImporter &n,
   GraphImporter &g = n.graph();
   int64_t numConstant = 1, denConstant = 1;
   SymbolicInt num = SymbolicInt::of(1), den = SymbolicInt::of(1);
+  // The factors come from the model: a product past int64 is refused.
   for (const SymbolicInt &f : numerator) {
-    if (f.isConstant())
-      numConstant *= f.constant;
-    else
+    if (!f.isConstant())
       num = g.mul(num, f, n.loc());
+    else if (__builtin_mul_overflow(numConstant, f.constant, &numConstant))
+      return std::nullopt;
   }
   for (const SymbolicInt &f : denominator) {
-    if (f.isConstant())
-      denConstant *= f.constant;
-    else
+    if (!f.isConstant())
       den = g.mul(den, f, n.loc());
+    else if (__builtin_mul_overflow(denConstant, f.constant, &denConstant))
+      return std::nullopt;
   }
   if (denConstant != 0 && numConstant % denConstant == 0) {
     num = g.mul(num, SymbolicInt::of(numConstant / denConstant), n.loc());
@@ -371,7 +372,7 @@ LogicalResult importReshape(NodeImporter &n) {
     std::optional<SymbolicInt> inferred = divideProducts(n, in, others);
     if (!inferred)
       return n.error("cannot infer the -1 entry: the element count does not "
-                     "divide");
+                     "divide (or overflows 64 bits)");
     out[inferAt] = *inferred;
   }
   FailureOr<Value> result = reshapeTo(n, *x, out);
