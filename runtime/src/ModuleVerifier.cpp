@@ -42,7 +42,9 @@ bool isCleanString(const flatbuffers::String *s) {
 /// behavior. The module starts 64-byte aligned, so the address tells.
 template <typename T>
 bool alignedStructs(const flatbuffers::Vector<const T *> *vector) {
-  return !vector || reinterpret_cast<uintptr_t>(vector->Data()) % alignof(T) == 0;
+  // An empty vector's data is never read (FlatBuffers does not align it).
+  return !vector || vector->size() == 0 ||
+         reinterpret_cast<uintptr_t>(vector->Data()) % alignof(T) == 0;
 }
 
 /// The identifier bytes, printable or \xNN, for the "not a module" message.
