@@ -18,7 +18,8 @@ set(TESSERA_FUZZ_HARNESSES
   llama2c_reader)
 
 # The runtime's own sources with common/StubKernelLibrary.cpp in place of
-# KernelLibrary.cpp (no dlopen of fuzzed bytes; see there), compiled with
+# KernelLibrary.cpp (no dlopen of fuzzed bytes, but the same ELF extent
+# check, ElfObject.cpp, before it; see there), compiled with
 # whatever flags this build uses, so that the verifier is instrumented.
 function(tessera_fuzz_support_libraries)
   if(TARGET TesseraFuzzSupport)
@@ -31,6 +32,7 @@ function(tessera_fuzz_support_libraries)
   add_library(TesseraFuzzRuntime STATIC
     ${runtime_dir}/DType.cpp
     ${runtime_dir}/Dispatch.cpp
+    ${runtime_dir}/ElfObject.cpp
     ${runtime_dir}/Module.cpp
     ${runtime_dir}/ModuleBytes.cpp
     ${runtime_dir}/ModuleInfo.cpp

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/sanitize.sh [--asan] [--tsan] [--lit] [ctest args...]
+# scripts/sanitize.sh [--asan] [--tsan] [--no-lit] [ctest args...]
 #
 # Sanitizer runs of the project, each in its own build directory:
 #
@@ -9,17 +9,19 @@
 #          module writer, tokenizers), the runtime/tool tests (tessera-run,
 #          load/run/unload cycles) and the fuzz regression replays, with
 #          LeakSanitizer on: every module, session and status the tests
-#          create must be freed. Debian's libMLIR.so / libLLVM.so, libonnx and
-#          protobuf are NOT instrumented: errors inside them go unseen, and
-#          the lit tests (which run tessera-opt/tessera-compile on top of
-#          them) are only run with --lit.
+#          create must be freed. Then the lit tests: tessera-opt and
+#          tessera-compile under ASan + UBSan on every lit input (leak checking
+#          off there: LLVM keeps its option registry and such until exit by
+#          design; abort_on_error, so that `not tool` cannot pass on a
+#          sanitizer report). Debian's libMLIR.so / libLLVM.so, libonnx and
+#          protobuf are NOT instrumented: errors inside them go unseen.
+#          ctest unit/runtime/links-no-compiler-libraries is left out: a
+#          sanitized runtime links libasan and libubsan by design.
 #  --tsan  build-tsan/: the runtime and its tests with -fsanitize=thread;
 #          runs the concurrency tests (sessions of one module from several
-#          threads, modules loaded and freed concurrently, the thread pool),
-#          several times over.
-#  --lit   with --asan: the lit tests too (the compiler tools under ASan,
-#          leak checking off: LLVM keeps its option registry and such until
-#          exit by design).
+#          threads, modules loaded and freed concurrently, the thread pool)
+#          20 times over, then every runtime and tessera-run test once.
+#  --no-lit  skip the lit tests of the ASan run.
 #
 # Extra arguments go to the ASan ctest run. Build directories:
 # TESSERA_ASAN_BUILD_DIR, TESSERA_TSAN_BUILD_DIR. The exit status is 0 only
@@ -31,13 +33,13 @@ LLVM_PREFIX=/usr/lib/llvm-22
 ASAN_BUILD=${TESSERA_ASAN_BUILD_DIR:-$ROOT/build-asan}
 TSAN_BUILD=${TESSERA_TSAN_BUILD_DIR:-$ROOT/build-tsan}
 
-asan=0 tsan=0 lit=0
+asan=0 tsan=0 lit=1
 ctest_args=()
 for arg in "$@"; do
   case "$arg" in
     --asan) asan=1 ;;
     --tsan) tsan=1 ;;
-    --lit) lit=1 ;;
+    --no-lit) lit=0 ;;
     *) ctest_args+=("$arg") ;;
   esac
 done
@@ -76,12 +78,15 @@ if [ $asan -eq 1 ]; then
   export LSAN_OPTIONS=report_objects=1
   echo "sanitize: unit, runtime/tool and fuzz-regression tests under ASan + UBSan + LSan"
   if ! (cd "$ASAN_BUILD" && ctest --output-on-failure -j "$(nproc)" \
-          -R '^(unit/|fuzz/regressions/)' "${ctest_args[@]}"); then
+          -R '^(unit/|fuzz/regressions/)' -E 'links-no-compiler-libraries' \
+          "${ctest_args[@]}"); then
     status=1
   fi
   if [ $lit -eq 1 ]; then
     echo "sanitize: lit tests under ASan + UBSan (leak checking off)"
-    if ! (cd "$ASAN_BUILD" && ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=1 \
+    if ! (cd "$ASAN_BUILD" &&
+          ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=1:abort_on_error=1 \
+          UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
             ctest --output-on-failure -j "$(nproc)" -R '^lit/'); then
       status=1
     fi
@@ -98,6 +103,11 @@ if [ $tsan -eq 1 ]; then
        "$TSAN_BUILD/test/unit/runtime/tessera-unit-runtime" --gtest_repeat=20 \
        --gtest_brief=1 \
        --gtest_filter='Concurrency.*:Run.TwoSessionsOnOneModuleRunConcurrently:Run.AddsInlineAndOnFourThreads:Run.DefaultThreadCountIsOnePerCpu'; then
+    status=1
+  fi
+  echo "sanitize: every runtime and tessera-run test once under ThreadSanitizer"
+  if ! TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+       "$TSAN_BUILD/test/unit/runtime/tessera-unit-runtime" --gtest_brief=1; then
     status=1
   fi
 fi

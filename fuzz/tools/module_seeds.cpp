@@ -32,11 +32,19 @@ namespace fb = tessera::module::fb;
 
 namespace {
 
-/// What the stub loader accepts as a kernel object: the ELF magic, padded.
+/// What the stub loader accepts as a kernel object: a 64-bit ELF header
+/// with no program or section headers.
 std::vector<char> fakeKernelObject() {
   std::vector<char> object(64, 0);
   std::memcpy(object.data(), "\x7f" "ELF\x02\x01\x01", 7);
   return object;
+}
+
+/// The first 64 bytes of a real object, its ELF header, with the program
+/// and section header counts cleared (the tables are cut off).
+void cutToElfHeader(char *object) {
+  std::memset(object + 56, 0, 2); // e_phnum
+  std::memset(object + 60, 0, 4); // e_shnum, e_shstrndx
 }
 
 TensorSigDesc tensor(const std::string &name, DType dtype, std::vector<DimDesc> dims,
@@ -224,25 +232,36 @@ int shrink(const std::string &in, const std::string &out) {
     return 1;
   }
   std::vector<char> result(bytes.begin(), bytes.begin() + headerEnd);
-  fb::Module *module = fb::GetMutableSizePrefixedModule(result.data());
-  auto *segments = module->mutable_segments();
-  uint64_t cursor = alignUp(headerEnd);
-  std::vector<std::pair<uint64_t, uint64_t>> copies; // old offset, size
-  for (flatbuffers::uoffset_t i = 0; segments && i < segments->size(); ++i) {
-    auto *segment = const_cast<fb::Segment *>(segments->Get(i));
-    uint64_t size = segment->size();
-    if (int32_t(i) == module->kernel_object() && size > 64)
-      size = 64;
-    copies.push_back({segment->offset(), size});
-    segment->mutate_offset(cursor);
-    segment->mutate_size(size);
-    cursor = alignUp(cursor + size);
+  // Rewrite the segment table in place, then append the segments: pointers
+  // into `result` are not used once it grows.
+  struct Copy {
+    uint64_t from, to, size;
+    bool isObject;
+  };
+  std::vector<Copy> copies;
+  {
+    fb::Module *module = fb::GetMutableSizePrefixedModule(result.data());
+    auto *segments = module->mutable_segments();
+    uint64_t cursor = alignUp(headerEnd);
+    for (flatbuffers::uoffset_t i = 0; segments && i < segments->size(); ++i) {
+      auto *segment = const_cast<fb::Segment *>(segments->Get(i));
+      bool isObject = int32_t(i) == module->kernel_object();
+      uint64_t size = isObject && segment->size() > 64 ? 64 : segment->size();
+      copies.push_back({segment->offset(), cursor, size, isObject && size == 64});
+      segment->mutate_offset(cursor);
+      segment->mutate_size(size);
+      cursor = alignUp(cursor + size);
+    }
   }
-  for (size_t i = 0; i < copies.size(); ++i) {
-    uint64_t offset = segments->Get(flatbuffers::uoffset_t(i))->offset();
-    result.resize(std::max<size_t>(result.size(), offset), 0);
-    result.insert(result.begin() + offset, bytes.begin() + copies[i].first,
-                  bytes.begin() + copies[i].first + copies[i].second);
+  for (const Copy &copy : copies) {
+    if (copy.from > bytes.size() || copy.size > bytes.size() - copy.from) {
+      std::fprintf(stderr, "module_seeds: %s: a segment runs past the end\n", in.c_str());
+      return 1;
+    }
+    result.resize(copy.to, 0);
+    result.insert(result.end(), bytes.begin() + copy.from, bytes.begin() + copy.from + copy.size);
+    if (copy.isObject)
+      cutToElfHeader(result.data() + copy.to);
   }
   std::ofstream file(out, std::ios::binary);
   file.write(result.data(), std::streamsize(result.size()));

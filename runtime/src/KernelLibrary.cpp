@@ -10,6 +10,7 @@
 
 #include "KernelLibrary.h"
 
+#include "ElfObject.h"
 #include "Status.h"
 
 #include <cerrno>
@@ -35,6 +36,7 @@ KernelLibrary::~KernelLibrary() {
 }
 
 tsr_status_t KernelLibrary::open(const uint8_t *data, size_t size) {
+  TSR_RETURN_IF_ERROR(checkElfExtent(data, size));
   fd_ = memfd_create("tessera-kernels", MFD_CLOEXEC);
   if (fd_ < 0)
     return error(TSR_STATUS_IO_ERROR, "cannot create a memfd for the kernel object: ",

@@ -14,7 +14,10 @@
 
 #include "tessera/kernel_abi.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 
@@ -205,8 +208,13 @@ private:
     for (size_t d = 0; d < rank; ++d) {
       const fb::Dim *dim = sig.dims()->Get(uoffset_t(d));
       TSR_RETURN_IF_ERROR(verifyDim(*dim, what + " dim " + std::to_string(d)));
-      if (kind == fb::BufferKind::input && dim->slot() >= 0)
-        inputSlots_.insert(dim->slot());
+      if (kind == fb::BufferKind::input && dim->slot() >= 0) {
+        // Input dims sharing a slot must be equal: the tightest bound holds.
+        int64_t bound = dim->value() > 0 ? dim->value() : INT64_MAX;
+        auto [it, inserted] = inputSlotMax_.emplace(dim->slot(), bound);
+        if (!inserted)
+          it->second = std::min(it->second, bound);
+      }
     }
     if (sig.dim_names()) {
       if (sig.dim_names()->size() != rank)
@@ -317,7 +325,8 @@ private:
   }
 
   /// Without a shape function only the input dims fill the scalar table, so
-  /// any other slot read would be a silent zero.
+  /// any other slot read would be a silent zero, and an output dim holds
+  /// what the input dims allow: its maximum must admit all of that.
   tsr_status_t verifySlotsWithoutShapeFunction() {
     if (fn_.shape_function() && fn_.shape_function()->size() != 0)
       return nullptr;
@@ -325,13 +334,20 @@ private:
       const fb::TensorSig &sig = *fn_.outputs()->Get(uoffset_t(i));
       for (size_t d = 0; d < count(sig.dims()); ++d) {
         const fb::Dim *dim = sig.dims()->Get(uoffset_t(d));
-        if (dim->slot() >= 0)
-          derivedSlots_.emplace(dim->slot(),
-                                "output '" + sig.name()->str() + "' dim " + std::to_string(d));
+        if (dim->slot() < 0)
+          continue;
+        std::string what = "output '" + sig.name()->str() + "' dim " + std::to_string(d);
+        auto input = inputSlotMax_.find(dim->slot());
+        if (input != inputSlotMax_.end() && dim->value() > 0 && input->second > dim->value())
+          return fail("has no shape function, but ", what, " allows at most ", dim->value(),
+                      " while the input dims that set its slot ", dim->slot(), " allow ",
+                      input->second == INT64_MAX ? std::string("any size")
+                                                 : "up to " + std::to_string(input->second));
+        derivedSlots_.emplace(dim->slot(), what);
       }
     }
     for (const auto &[slot, reader] : derivedSlots_)
-      if (!inputSlots_.count(slot))
+      if (!inputSlotMax_.count(slot))
         return fail("has no shape function, but ", reader, " reads scalar slot ", slot,
                     ", which no input dim sets");
     return nullptr;
@@ -342,7 +358,9 @@ private:
   size_t index_;
   std::string name_;
   int32_t numScalars_ = 0;
-  std::set<int32_t> inputSlots_;
+  /// The largest value the input dims can put into each slot they set
+  /// (INT64_MAX: unbounded).
+  std::map<int32_t, int64_t> inputSlotMax_;
   std::set<std::pair<int32_t, std::string>> derivedSlots_;
 };
 

@@ -244,6 +244,11 @@ LogicalResult importAttention(NodeImporter &n) {
     if (failed(q) || failed(k) || failed(v))
       return failure();
   }
+  // What follows indexes their dims (and the past's) up to 3.
+  auto rank = [](Value x) { return cast<ShapedType>(x.getType()).getRank(); };
+  if (rank(*q) != 4 || rank(*k) != 4 || rank(*v) != 4)
+    return n.error("Q, K and V must be 4-D [batch, heads, sequence, head size] "
+                   "or 3-D [batch, sequence, heads * head size]");
   llvm::SmallVector<Value> operands = {*q, *k, *v};
   if (n.hasInput(4) != n.hasInput(5))
     return n.error("past_key and past_value come together");
@@ -253,6 +258,8 @@ LogicalResult importAttention(NodeImporter &n) {
     FailureOr<Value> pk = n.input(4), pv = n.input(5);
     if (failed(pk) || failed(pv))
       return failure();
+    if (rank(*pk) != 4 || rank(*pv) != 4)
+      return n.error("past_key and past_value must be 4-D");
     pastOperands = {*pk, *pv};
   }
 
@@ -285,6 +292,10 @@ LogicalResult importAttention(NodeImporter &n) {
       FailureOr<Value> lengths = n.input(6);
       if (failed(lengths))
         return failure();
+      // The masks below index its dim 0 (the batch).
+      auto lengthsType = dyn_cast<RankedTensorType>(lengths->getType());
+      if (!lengthsType || lengthsType.getRank() != 1)
+        return n.error("nonpad_kv_seqlen must be 1-D [batch]");
       FailureOr<Value> valid = causal && externalCache
                                    ? cacheCausalMask(n, *lengths, queries, keys)
                                    : lengthMask(n, *lengths, keys);

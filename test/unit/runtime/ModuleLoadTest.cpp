@@ -178,6 +178,33 @@ TEST(ModuleLoad, EveryHeaderByteFlipIsRejectedOrVerified) {
   EXPECT_GT(rejected, end / 4);
 }
 
+// A kernel-object segment cut short (a corrupt size in the segment table)
+// leaves ELF segments past the object's end, which dlopen would touch and
+// fault on (SIGBUS): it is rejected first. Cutting only what dlopen does
+// not read (section headers, at the end) may still load.
+TEST(ModuleLoad, AKernelObjectCutShortIsRejectedNotMapped) {
+  std::vector<char> whole = mutated([](fb::Module &) {});
+  uint64_t objectSize = 0;
+  mutated([&](fb::Module &module) { objectSize = module.segments()->Get(0)->size(); });
+  size_t rejected = 0;
+  for (uint64_t cut = 1; cut < objectSize; cut += cut < 128 ? 31 : 61) {
+    std::vector<char> bytes = mutated([&](fb::Module &module) {
+      const_cast<fb::Segment *>(module.segments()->Get(0))->mutate_size(cut);
+    });
+    ModulePtr module;
+    Status status = loadFromMemory(bytes, module);
+    EXPECT_EQ(status.code == TSR_STATUS_OK, module != nullptr) << "cut at " << cut;
+    if (status.code != TSR_STATUS_OK) {
+      ++rejected;
+      EXPECT_EQ(status.code, TSR_STATUS_INVALID_MODULE) << status.message;
+      EXPECT_NE(status.message.find("kernel object"), std::string::npos) << status.message;
+    }
+  }
+  EXPECT_GT(rejected, 0u);
+  ModulePtr module;
+  EXPECT_EQ(loadFromMemory(whole, module).code, TSR_STATUS_OK);
+}
+
 TEST(ModuleLoad, RejectsTruncatedFiles) {
   auto test = makeTestModule();
   std::vector<char> bytes = readFile(writeTestModule(test->desc, "module.tsr"));
