@@ -38,6 +38,10 @@ llvm::Error descError(const llvm::Twine &message) {
 /// Catches, at compile time and with the compiler's names, what the runtime
 /// would only report as an out-of-range index at load time.
 llvm::Error validate(const ModuleDesc &desc) {
+  for (size_t i = 0; i < desc.metadata.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (desc.metadata[i].key == desc.metadata[j].key)
+        return descError("metadata key '" + desc.metadata[i].key + "' appears twice");
   for (const FunctionDesc &fn : desc.functions) {
     std::string where = "function '" + fn.name + "'";
     for (const auto *sigs : {&fn.inputs, &fn.outputs})
@@ -52,6 +56,11 @@ llvm::Error validate(const ModuleDesc &desc) {
         return descError(where + ": a constant buffer refers to weight " +
                          llvm::Twine(buffer.index) + ", but there are " +
                          llvm::Twine(desc.weights.size()) + " weights");
+    for (const StateDesc &state : fn.states)
+      if (state.input < -1 || state.input >= int64_t(fn.inputs.size()) || state.output < -1 ||
+          state.output >= int64_t(fn.outputs.size()) || (state.input < 0 && state.output < 0))
+        return descError(where + ": state '" + state.name + "' refers to input " +
+                         llvm::Twine(state.input) + " and output " + llvm::Twine(state.output));
     for (const DispatchDesc &dispatch : fn.dispatches) {
       if (dispatch.kernel < 0 || size_t(dispatch.kernel) >= desc.kernels.size())
         return descError(where + ", dispatch '" + dispatch.name + "': kernel " +
@@ -122,8 +131,13 @@ Offset<fb::Function> encodeFunction(FlatBufferBuilder &fbb, const FunctionDesc &
   for (const DispatchDesc &dispatch : fn.dispatches)
     dispatches.push_back(encodeDispatch(fbb, dispatch));
   auto dispatchVec = fbb.CreateVector(dispatches);
+  std::vector<Offset<fb::State>> states;
+  for (const StateDesc &state : fn.states)
+    states.push_back(fb::CreateState(fbb, fbb.CreateString(state.name), state.input,
+                                     state.output, state.lengthAxis));
+  auto stateVec = fbb.CreateVector(states);
   return fb::CreateFunction(fbb, name, inputVec, outputVec, fn.numScalars, shapeFunction,
-                            checks, bufferVec, fn.arenaSize, dispatchVec);
+                            checks, bufferVec, fn.arenaSize, dispatchVec, stateVec);
 }
 
 void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
@@ -136,9 +150,16 @@ void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
   for (const FunctionDesc &fn : desc.functions)
     functions.push_back(encodeFunction(fbb, fn));
   auto functionVec = fbb.CreateVector(functions);
+  std::vector<Offset<fb::Metadata>> metadata;
+  for (const MetadataDesc &entry : desc.metadata)
+    metadata.push_back(fb::CreateMetadata(
+        fbb, fbb.CreateString(entry.key),
+        fbb.CreateVector(reinterpret_cast<const uint8_t *>(entry.value.data()),
+                         entry.value.size())));
+  auto metadataVec = fbb.CreateVector(metadata);
   auto root = fb::CreateModule(fbb, TESSERA_MODULE_SCHEMA_VERSION, producer, target,
                                TESSERA_KERNEL_ABI_VERSION, kernels, /*kernel_object=*/0,
-                               segmentVec, functionVec);
+                               segmentVec, functionVec, metadataVec);
   fb::FinishSizePrefixedModuleBuffer(fbb, root);
 }
 

@@ -59,6 +59,14 @@ struct DispatchDesc {
   std::vector<int32_t> pushConstants;
 };
 
+/// A tensor the runtime session carries between calls (module.fbs State).
+struct StateDesc {
+  std::string name;
+  int32_t input = -1;  // -1: the function only produces the state
+  int32_t output = -1; // -1: the function only reads it
+  int32_t lengthAxis = 0;
+};
+
 struct FunctionDesc {
   std::string name;
   std::vector<TensorSigDesc> inputs, outputs;
@@ -68,6 +76,13 @@ struct FunctionDesc {
   std::vector<BufferDesc> buffers;
   int64_t arenaSize = 0;
   std::vector<DispatchDesc> dispatches;
+  std::vector<StateDesc> states;
+};
+
+/// A named byte string stored for the tools (module.fbs Metadata).
+struct MetadataDesc {
+  std::string key;
+  std::string value;
 };
 
 struct ModuleDesc {
@@ -80,6 +95,7 @@ struct ModuleDesc {
   /// constant buffers through their index here. Not copied before writing.
   std::vector<llvm::ArrayRef<char>> weights;
   std::vector<FunctionDesc> functions;
+  std::vector<MetadataDesc> metadata;
 };
 
 /// Writes `desc` to `path`: the size-prefixed FlatBuffer, then the kernel

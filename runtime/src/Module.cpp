@@ -74,6 +74,10 @@ tsr_status_t loadModule(ModuleBytes bytes, tsr_module_t **out_module) {
           std::max(module->maxPushConstants, count(dispatch->push_constants()));
     }
   }
+  std::vector<FunctionStates> functionStates;
+  TSR_RETURN_IF_ERROR(collectStates(root, module->states, functionStates));
+  for (size_t i = 0; i < module->functions.size(); ++i)
+    module->functions[i].states = std::move(functionStates[i]);
   TSR_RETURN_IF_ERROR(resolveSymbols(*module));
   *out_module = module.release();
   return nullptr;

@@ -11,6 +11,7 @@
 #include "KernelLibrary.h"
 #include "ModuleBytes.h"
 #include "ModuleVerifier.h"
+#include "State.h"
 
 #include "tessera/kernel_abi.h"
 #include "tessera/module_generated.h"
@@ -27,6 +28,7 @@ struct LoadedFunction {
   const fb::Function *fb = nullptr;
   const char *name = "";
   tessera_shape_fn shapeFunction = nullptr; // null: every dim is static
+  tessera::runtime::FunctionStates states;
 };
 
 /// Builds a module from its bytes: verifies them, loads the kernel object and
@@ -42,6 +44,7 @@ struct tsr_module_s {
   std::vector<tessera_kernel_fn> kernels;
   std::vector<tessera::runtime::LoadedFunction> functions;
   std::vector<const uint8_t *> segments; // the address of each segment
+  std::vector<tessera::runtime::StateInfo> states;
   // The largest needs of any function, so that one session serves them all.
   int64_t maxArenaSize = 0;
   int32_t maxScalars = 0;

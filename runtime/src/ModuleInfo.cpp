@@ -135,4 +135,45 @@ TSR_API tsr_status_t tsr_module_tensor_dim(const tsr_module_t *module, size_t fu
   return nullptr;
 }
 
+TSR_API tsr_status_t tsr_module_metadata_count(const tsr_module_t *module, size_t *out_count) {
+  if (!module || !out_count)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_metadata_count: module and ",
+                 "out_count must not be NULL");
+  *out_count = count(module->root->metadata());
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_module_metadata_key(const tsr_module_t *module, size_t index,
+                                             const char **out_key) {
+  if (!module || !out_key)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_metadata_key: module and out_key ",
+                 "must not be NULL");
+  size_t n = count(module->root->metadata());
+  if (index >= n)
+    return error(TSR_STATUS_OUT_OF_RANGE, "tsr_module_metadata_key: entry ", index, " of ", n);
+  *out_key = module->root->metadata()->Get(uoffset_t(index))->key()->c_str();
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_module_metadata(const tsr_module_t *module, const char *key,
+                                         const void **out_data, size_t *out_size) {
+  if (!module || !key || !out_data || !out_size)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_metadata: module, key, out_data ",
+                 "and out_size must not be NULL");
+  std::string keys;
+  for (size_t i = 0; i < count(module->root->metadata()); ++i) {
+    const fb::Metadata &entry = *module->root->metadata()->Get(uoffset_t(i));
+    if (std::strcmp(entry.key()->c_str(), key) == 0) {
+      // An empty value may be a null vector; hand out a valid pointer anyway.
+      static const uint8_t kEmpty = 0;
+      *out_data = entry.value() && entry.value()->size() ? entry.value()->data() : &kEmpty;
+      *out_size = entry.value() ? entry.value()->size() : 0;
+      return nullptr;
+    }
+    keys += (i ? ", '" : "'") + entry.key()->str() + "'";
+  }
+  return error(TSR_STATUS_NOT_FOUND, "the module has no metadata '", key, "' (it has ",
+               keys.empty() ? std::string("none") : keys, ")");
+}
+
 } // extern "C"

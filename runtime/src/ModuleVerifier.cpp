@@ -171,6 +171,7 @@ public:
                                        fb::BufferKind::output));
     for (size_t i = 0; i < count(fn_.dispatches()); ++i)
       TSR_RETURN_IF_ERROR(verifyDispatch(i));
+    TSR_RETURN_IF_ERROR(verifyStates());
     return verifySlotsWithoutShapeFunction();
   }
 
@@ -324,6 +325,46 @@ private:
     return nullptr;
   }
 
+  /// Each state names an existing input (if read) and output (if written)
+  /// of one dtype and rank, a length axis inside that rank, and no tensor
+  /// twice: the session binds these tensors itself.
+  tsr_status_t verifyStates() {
+    std::set<std::string> names;
+    std::set<int32_t> inputs, outputs;
+    for (size_t i = 0; i < count(fn_.states()); ++i) {
+      const fb::State &state = *fn_.states()->Get(uoffset_t(i));
+      if (!state.name() || state.name()->size() == 0 || !isCleanString(state.name()))
+        return fail("state ", i, " has an empty or NUL-containing name");
+      std::string what = "state '" + state.name()->str() + "'";
+      if (!names.insert(state.name()->str()).second)
+        return fail(what, " appears twice");
+      int32_t in = state.input(), out = state.output();
+      if (out < -1 || (out >= 0 && size_t(out) >= count(fn_.outputs())))
+        return fail(what, " is output ", out, ", but the function has ", count(fn_.outputs()),
+                    " outputs");
+      if (in < -1 || (in >= 0 && size_t(in) >= count(fn_.inputs())))
+        return fail(what, " is input ", in, ", but the function has ", count(fn_.inputs()),
+                    " inputs");
+      if (in < 0 && out < 0)
+        return fail(what, " is neither read nor written");
+      if ((out >= 0 && !outputs.insert(out).second) || (in >= 0 && !inputs.insert(in).second))
+        return fail(what, " shares its input or output with another state");
+      const fb::TensorSig &sig = out >= 0 ? *fn_.outputs()->Get(uoffset_t(out))
+                                          : *fn_.inputs()->Get(uoffset_t(in));
+      size_t rank = count(sig.dims());
+      if (state.length_axis() < 0 || size_t(state.length_axis()) >= rank)
+        return fail(what, " has length axis ", state.length_axis(), ", but '",
+                    sig.name()->str(), "' has rank ", rank);
+      if (in >= 0 && out >= 0) {
+        const fb::TensorSig &read = *fn_.inputs()->Get(uoffset_t(in));
+        if (read.dtype() != sig.dtype() || count(read.dims()) != rank)
+          return fail(what, ": input '", read.name()->str(), "' and output '",
+                      sig.name()->str(), "' differ in dtype or rank");
+      }
+    }
+    return nullptr;
+  }
+
   /// Without a shape function only the input dims fill the scalar table, so
   /// any other slot read would be a silent zero, and an output dim holds
   /// what the input dims allow: its maximum must admit all of that.
@@ -374,6 +415,14 @@ tsr_status_t verifyModule(const uint8_t *data, size_t size, const fb::Module **o
   TSR_RETURN_IF_ERROR(verifySegments(module, headerEnd, size));
   TSR_RETURN_IF_ERROR(verifyKernels(module));
 
+  std::set<std::string> keys;
+  for (size_t i = 0; i < count(module.metadata()); ++i) {
+    const fb::Metadata &entry = *module.metadata()->Get(uoffset_t(i));
+    if (!entry.key() || entry.key()->size() == 0 || !isCleanString(entry.key()))
+      return invalid("metadata entry ", i, " has an empty or NUL-containing key");
+    if (!keys.insert(entry.key()->str()).second)
+      return invalid("metadata key '", entry.key()->str(), "' appears twice");
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < count(module.functions()); ++i) {
     const fb::Function &fn = *module.functions()->Get(uoffset_t(i));

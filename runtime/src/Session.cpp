@@ -29,6 +29,7 @@ tsr_status_t createSession(const tsr_module_t *module, uint32_t numThreads,
   session->slotSources.assign(size_t(module->maxScalars), SlotSource());
   session->bindings.assign(module->maxBindings, nullptr);
   session->pushConstants.assign(module->maxPushConstants, 0);
+  session->states.resize(module->states.size());
   TSR_RETURN_IF_ERROR(session->pool.start(numThreads));
   *out_session = session.release();
   return nullptr;

@@ -31,6 +31,15 @@ struct FreeDeleter {
   void operator()(void *block) const { std::free(block); }
 };
 
+/// The two buffers of one state and which holds its current value.
+struct StateBuffers {
+  std::unique_ptr<uint8_t, FreeDeleter> buffers[2];
+  size_t capacity = 0; // bytes of each buffer
+  int current = 0;
+  bool valid = false;  // false: nothing produced since creation or reset
+  std::vector<int64_t> dims;
+};
+
 } // namespace tessera::runtime
 
 struct tsr_session_s {
@@ -44,6 +53,7 @@ struct tsr_session_s {
   /// profile[function][dispatch]: nanoseconds and calls, when profiling.
   bool profiling = false;
   std::vector<std::vector<std::pair<uint64_t, uint64_t>>> profile;
+  std::vector<tessera::runtime::StateBuffers> states; // one per module state
 };
 
 #endif // TESSERA_RUNTIME_SESSION_H

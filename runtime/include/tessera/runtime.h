@@ -157,6 +157,24 @@ TSR_API tsr_status_t tsr_module_tensor_dim(const tsr_module_t *module, size_t fu
                                            tsr_io_t io, size_t index, size_t dim,
                                            tsr_dim_info_t *out_dim);
 
+/* Named byte strings the compiler stored for the tools, such as the
+ * tokenizer: "tokenizer.kind" ("llama2c", "sentencepiece", "gpt2",
+ * "wordpiece"), "tokenizer.file" (the vocabulary file's bytes) and, for
+ * gpt2, "tokenizer.merges". The bytes are owned by the module.
+ * tsr_module_metadata gives TSR_STATUS_NOT_FOUND when `key` is absent. */
+TSR_API tsr_status_t tsr_module_metadata_count(const tsr_module_t *module, size_t *out_count);
+TSR_API tsr_status_t tsr_module_metadata_key(const tsr_module_t *module, size_t index,
+                                             const char **out_key);
+TSR_API tsr_status_t tsr_module_metadata(const tsr_module_t *module, const char *key,
+                                         const void **out_data, size_t *out_size);
+
+/* The state (a KV cache the session keeps between runs, see
+ * tsr_session_run_with_state) that input or output `index` of `function`
+ * is, or NULL when it is an ordinary tensor the caller passes. */
+TSR_API tsr_status_t tsr_module_tensor_state(const tsr_module_t *module, size_t function,
+                                             tsr_io_t io, size_t index,
+                                             const char **out_state_name);
+
 /* ---- Sessions and running --------------------------------------------- */
 
 typedef struct tsr_session_s tsr_session_t;
@@ -219,6 +237,27 @@ TSR_API tsr_status_t tsr_session_resolve_outputs(tsr_session_t *session, size_t 
 TSR_API tsr_status_t tsr_session_run(tsr_session_t *session, size_t function,
                                      const tsr_input_t *inputs, size_t num_inputs,
                                      tsr_output_t *outputs, size_t num_outputs);
+
+/* ---- State kept by the session (KV caches) --------------------------- */
+
+/* Like tsr_session_run, but the function's state tensors (those
+ * tsr_module_tensor_state names) are bound by the session: `inputs` and
+ * `outputs` list only the other tensors, in signature order. The state's
+ * current value is read and its next value written into a second buffer;
+ * both are allocated by the first run that produces the state, at the
+ * compiled maximum of its length axis, and reused until the session is
+ * freed. A failed run leaves the state as it was. A function that reads a
+ * state nothing has produced since creation or tsr_session_reset_state
+ * fails with TSR_STATUS_FAILED_PRECONDITION. */
+TSR_API tsr_status_t tsr_session_run_with_state(tsr_session_t *session, size_t function,
+                                                const tsr_input_t *inputs, size_t num_inputs,
+                                                tsr_output_t *outputs, size_t num_outputs);
+/* Forgets every state (the buffers are kept for the next sequence). */
+TSR_API tsr_status_t tsr_session_reset_state(tsr_session_t *session);
+/* The current size of the states' length axis (the cached sequence
+ * length); 0 when no state holds a value. */
+TSR_API tsr_status_t tsr_session_state_length(const tsr_session_t *session,
+                                              int64_t *out_length);
 
 #ifdef __cplusplus
 }
