@@ -48,10 +48,12 @@ FailureOr<module::DType> dtypeOf(Type type, Operation *where) {
     return module::DType::f64;
   if (type.isUnsignedInteger(8))
     return module::DType::u8;
-  if (type.isUnsignedInteger())
-    return where->emitError("element type ")
-           << type << " cannot cross the module boundary (of the unsigned "
-                      "types, the module format has only u8)";
+  if (type.isUnsignedInteger(16))
+    return module::DType::u16;
+  if (type.isUnsignedInteger(32))
+    return module::DType::u32;
+  if (type.isUnsignedInteger(64))
+    return module::DType::u64;
   if (type.isInteger(64))
     return module::DType::i64;
   if (type.isInteger(32))

@@ -20,7 +20,7 @@
 namespace tessera::module {
 
 /// Mirrors module.fbs's DType.
-enum class DType : int8_t { f32 = 0, f16, bf16, f64, i64, i32, i16, i8, u8, bool_ };
+enum class DType : int8_t { f32 = 0, f16, bf16, f64, i64, i32, i16, i8, u8, bool_, u16, u32, u64 };
 
 /// A static size (slot < 0) or scalar slot `slot`, with `value` its compiled
 /// maximum.

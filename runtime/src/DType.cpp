@@ -19,7 +19,10 @@ static_assert(int(TSR_DTYPE_F32) == int(fb::DType::f32) &&
                   int(TSR_DTYPE_I8) == int(fb::DType::i8) &&
                   int(TSR_DTYPE_U8) == int(fb::DType::u8) &&
                   int(TSR_DTYPE_BOOL) == int(fb::DType::bool_) &&
-                  int(fb::DType::MAX) == int(TSR_DTYPE_BOOL),
+                  int(TSR_DTYPE_U16) == int(fb::DType::u16) &&
+                  int(TSR_DTYPE_U32) == int(fb::DType::u32) &&
+                  int(TSR_DTYPE_U64) == int(fb::DType::u64) &&
+                  int(fb::DType::MAX) == int(TSR_DTYPE_U64),
               "tsr_dtype_t must mirror the schema's DType");
 
 namespace tessera::runtime {
@@ -28,13 +31,16 @@ size_t dtypeSize(int32_t dtype) {
   switch (dtype) {
   case TSR_DTYPE_F64:
   case TSR_DTYPE_I64:
+  case TSR_DTYPE_U64:
     return 8;
   case TSR_DTYPE_F32:
   case TSR_DTYPE_I32:
+  case TSR_DTYPE_U32:
     return 4;
   case TSR_DTYPE_F16:
   case TSR_DTYPE_BF16:
   case TSR_DTYPE_I16:
+  case TSR_DTYPE_U16:
     return 2;
   case TSR_DTYPE_I8:
   case TSR_DTYPE_U8:
@@ -66,6 +72,12 @@ const char *dtypeName(int32_t dtype) {
     return "u8";
   case TSR_DTYPE_BOOL:
     return "bool";
+  case TSR_DTYPE_U16:
+    return "u16";
+  case TSR_DTYPE_U32:
+    return "u32";
+  case TSR_DTYPE_U64:
+    return "u64";
   }
   return "?";
 }

@@ -36,6 +36,7 @@ constexpr DTypeEntry kDTypes[] = {
     {NpyDType::f32, "<f4", 4}, {NpyDType::f64, "<f8", 8}, {NpyDType::f16, "<f2", 2},
     {NpyDType::i64, "<i8", 8}, {NpyDType::i32, "<i4", 4}, {NpyDType::i16, "<i2", 2},
     {NpyDType::i8, "|i1", 1},  {NpyDType::u8, "|u1", 1},  {NpyDType::bool_, "|b1", 1},
+    {NpyDType::u16, "<u2", 2}, {NpyDType::u32, "<u4", 4}, {NpyDType::u64, "<u8", 8},
 };
 
 // kDTypes is indexed by NpyDType.

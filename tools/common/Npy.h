@@ -19,7 +19,7 @@
 
 namespace tessera::tools {
 
-enum class NpyDType { f32, f64, f16, i64, i32, i16, i8, u8, bool_ };
+enum class NpyDType { f32, f64, f16, i64, i32, i16, i8, u8, bool_, u16, u32, u64 };
 
 /// The dtype's descr in a .npy header ("<f4", "|b1", ...).
 const char *npyDescr(NpyDType dtype);

@@ -335,8 +335,11 @@ bool toNpy(tsr_dtype_t dtype, NpyDType &out) {
   case TSR_DTYPE_I8: out = NpyDType::i8; return true;
   case TSR_DTYPE_U8: out = NpyDType::u8; return true;
   case TSR_DTYPE_BOOL: out = NpyDType::bool_; return true;
-  // .npy has no bfloat16; int16 holds its bits (tools/common/Npy has no
-  // uint16).
+  case TSR_DTYPE_U16: out = NpyDType::u16; return true;
+  case TSR_DTYPE_U32: out = NpyDType::u32; return true;
+  case TSR_DTYPE_U64: out = NpyDType::u64; return true;
+  // .npy has no bfloat16; int16 holds its bits (what numpy writes for a
+  // bfloat16 array viewed as int16).
   case TSR_DTYPE_BF16: out = NpyDType::i16; return true;
   }
   return false;

@@ -90,12 +90,16 @@ typedef enum tsr_dtype_t {
   TSR_DTYPE_I16 = 6,
   TSR_DTYPE_I8 = 7,
   TSR_DTYPE_U8 = 8,
-  TSR_DTYPE_BOOL = 9 /* one byte, 0 or 1 */
+  TSR_DTYPE_BOOL = 9, /* one byte, 0 or 1 */
+  TSR_DTYPE_U16 = 10,
+  TSR_DTYPE_U32 = 11,
+  TSR_DTYPE_U64 = 12
 } tsr_dtype_t;
 
 /* Bytes per element. */
 TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes);
-/* "f32", "f16", "bf16", "f64", "i64", "i32", "i16", "i8", "u8", "bool". */
+/* "f32", "f16", "bf16", "f64", "i64", "i32", "i16", "i8", "u8", "bool", "u16", "u32",
+   "u64". */
 TSR_API tsr_status_t tsr_dtype_name(tsr_dtype_t dtype, const char **out_name);
 
 /* ---- Modules ---------------------------------------------------------- */

@@ -60,7 +60,8 @@ TEST(Npy, RoundTripsEveryDTypeAndRank) {
                         Case{NpyDType::f16, {2, 3}}, Case{NpyDType::i64, {1, 2, 2}},
                         Case{NpyDType::i32, {0, 4}}, Case{NpyDType::i16, {3}},
                         Case{NpyDType::i8, {4}}, Case{NpyDType::u8, {2, 2}},
-                        Case{NpyDType::bool_, {3}}}) {
+                        Case{NpyDType::bool_, {3}}, Case{NpyDType::u16, {2}},
+                        Case{NpyDType::u32, {3, 1}}, Case{NpyDType::u64, {2}}}) {
     size_t bytes = tools::npyItemSize(c.dtype);
     for (int64_t dim : c.shape)
       bytes *= size_t(dim);
