@@ -7,12 +7,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CpuCompiler.h"
+#include "codegen/module/KvCacheStates.h"
 #include "codegen/module/ModuleWriter.h"
 #include "frontend/native/NativeImporter.h"
 #include "frontend/onnx/OnnxImporter.h"
 #include "ir/TesseraDialect.h"
 #include "passes/FusionReport.h"
 #include "passes/Passes.h"
+#include "TokenizerFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -92,6 +94,12 @@ static cl::list<std::string> requireFusion(
              "rms_norm, gelu, silu, swiglu, rotary_embedding) is left "
              "unfused"),
     cl::value_desc("kind,..."));
+static cl::opt<std::string> tokenizerPath(
+    "tokenizer",
+    cl::desc("Store this tokenizer in the module (default: the one beside the "
+             "model: tokenizer.bin or tok*.bin, tokenizer.model, vocab.json + "
+             "merges.txt, vocab.txt)"),
+    cl::value_desc("file"));
 static cl::opt<bool> verbose("v", cl::desc("Report each stage on stderr"));
 static cl::opt<std::string> kernelObjectPath(
     "kernel-object",
@@ -240,6 +248,15 @@ int main(int argc, char **argv) {
     if (emit == Emit::Module) {
       if (outputPath == "-")
         return fail("a module needs an output file (-o model.tsr)");
+      size_t states = tessera::module::markKvCacheStates((*compiled)->desc);
+      auto tokenizer = tessera::tools::findTokenizer(inputPath, tokenizerPath);
+      if (!tokenizer)
+        return fail(llvm::toString(tokenizer.takeError()));
+      if (*tokenizer)
+        (*compiled)->desc.metadata = std::move(**tokenizer);
+      if (verbose)
+        llvm::errs() << "tessera-compile: " << states << " KV-cache states; tokenizer: "
+                     << (*tokenizer ? (*compiled)->desc.metadata[0].value : "none") << "\n";
       if (llvm::Error err =
               tessera::module::writeModule((*compiled)->desc, outputPath))
         return fail(llvm::toString(std::move(err)));

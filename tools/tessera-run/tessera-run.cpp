@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Generate.h"
+
 #include "tessera/runtime.h"
 #include "tools/common/Npy.h"
 
@@ -14,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -27,8 +30,10 @@ using namespace tessera::tools;
 
 const char kUsage[] =
     R"(usage: tessera-run MODEL.tsr [options] [INPUT.npy ...]
+       tessera-run MODEL.tsr --prompt TEXT [generation options]
 
-Runs a function of a compiled Tessera module on inputs read from .npy files.
+Runs a function of a compiled Tessera module on inputs read from .npy files,
+or generates text from a prompt.
 
   --function NAME         the function to run (default: the module's only one)
   --input NAME=FILE.npy   the file for input NAME; alternatively give the files
@@ -43,6 +48,23 @@ Runs a function of a compiled Tessera module on inputs read from .npy files.
                           the one run) and print the slowest
   --print-signature       print the module's functions and exit
   --help                  print this and exit
+
+Generation (a module with prefill + decode, or with only main, which is then
+re-run on the whole sequence for every token):
+  --prompt TEXT           the text to continue ("" starts from BOS)
+  -n N                    tokens to generate (default 100)
+  --temperature T         0 (the default) picks the most likely token
+  --top-k K               sample among the K most likely (default 0: all)
+  --top-p P               ... and among the fewest whose probability reaches
+                          P (default 1)
+  --seed S                the sampler's seed (default 0)
+  --tokenizer FILE        tokenizer.bin, tokenizer.model, vocab.json (with
+                          merges.txt beside it) or vocab.txt, instead of the
+                          one tessera-compile stored in the module
+  --rerun-main            generate with main even when prefill/decode exist
+  --token-ids FILE.npy    also write the prompt and generated ids (int64)
+Text goes to stdout as it is generated; tokens/s of prefill and decode to
+stderr at the end.
 
 .npy has no bfloat16: a bf16 input or output is an int16 .npy of its raw
 bits, the upper 16 bits of the float32 value (from uint16 bit patterns in
@@ -60,6 +82,8 @@ struct Options {
   bool printSignature = false;
   bool profile = false;
   bool help = false;
+  bool generateText = false;
+  tessera::tools::GenerateOptions generation;
 };
 
 struct ModuleDeleter {
@@ -96,6 +120,20 @@ bool parseCount(const std::string &flag, const std::string &text, uint64_t max, 
     return false;
   }
   out = value;
+  return true;
+}
+
+/// A finite number in [min, max].
+bool parseReal(const std::string &flag, const std::string &text, double min, double max,
+               float &out, std::string &error) {
+  char *end = nullptr;
+  double value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value >= min && value <= max)) {
+    error = flag + " takes a number from " + std::to_string(min) + " to " +
+            std::to_string(max) + ", got '" + text + "'";
+    return false;
+  }
+  out = float(value);
   return true;
 }
 
@@ -141,6 +179,31 @@ bool parseArgs(int argc, char **argv, Options &options, std::string &error) {
       if (!parseCount("--threads", text, 4096, threads, error))
         return false;
       options.threads = uint32_t(threads);
+    } else if (value("--prompt", options.generation.prompt)) {
+      options.generateText = true;
+    } else if (value("-n", text)) {
+      if (!parseCount("-n", text, 1000000, options.generation.maxNewTokens, error))
+        return false;
+    } else if (value("--temperature", text)) {
+      if (!parseReal("--temperature", text, 0, 100, options.generation.sampler.temperature,
+                     error))
+        return false;
+    } else if (value("--top-k", text)) {
+      uint64_t k = 0;
+      if (!parseCount("--top-k", text, 1u << 30, k, error))
+        return false;
+      options.generation.sampler.topK = size_t(k);
+    } else if (value("--top-p", text)) {
+      if (!parseReal("--top-p", text, 0, 1, options.generation.sampler.topP, error))
+        return false;
+    } else if (value("--seed", text)) {
+      if (!parseCount("--seed", text, 1000000000000000000ull, options.generation.sampler.seed, error))
+        return false;
+    } else if (value("--tokenizer", options.generation.tokenizerFile) ||
+               value("--token-ids", options.generation.tokenIdsPath)) {
+      // value() stored it
+    } else if (arg == "--rerun-main") {
+      options.generation.rerunMain = true;
     } else if (value("--benchmark", text)) {
       if (!parseCount("--benchmark", text, 1000000000, options.benchmarkRuns, error))
         return false;
@@ -513,13 +576,17 @@ std::string describeInputFiles(const std::vector<TensorSig> &sigs,
   return out;
 }
 
-bool run(const Options &options, std::string &error) {
+bool run(Options &options, std::string &error) {
   tsr_module_t *rawModule = nullptr;
   if (!ok(tsr_module_load_file(options.modulePath.c_str(), &rawModule), error))
     return false;
   ModulePtr module(rawModule);
   if (options.printSignature)
     return printSignatures(module.get(), error);
+  if (options.generateText) {
+    options.generation.threads = options.threads;
+    return tessera::tools::generate(module.get(), options.generation, error);
+  }
 
   size_t function = 0;
   const char *functionName = nullptr;
