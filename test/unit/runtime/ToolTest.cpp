@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
+#include <cstring>
 #include <sys/wait.h>
 
 namespace tessera::test {
@@ -146,6 +147,33 @@ TEST_F(TesseraRun, RejectsBadModulesAndCommandLines) {
   expectFailure(runTool(module_ + " --input noequals"), "--input takes NAME=FILE.npy", 2);
   expectFailure(runTool(module_ + " --frobnicate"), "unknown option '--frobnicate'", 2);
   expectFailure(runTool(""), "no module given", 2);
+}
+
+TEST_F(TesseraRun, GenerationNamesWhatIsMissing) {
+  expectFailure(runTool(module_ + " --prompt hi"), "the module holds no tokenizer");
+  expectFailure(runTool(module_ + " --prompt hi --tokenizer " + quote(tempPath("none.bin"))),
+                "--tokenizer: FileNotFound");
+  std::string tokenizer = tempPath("tokenizer.bin");
+  // llama2.c's format: max_token_length, then (score, length, bytes) per token.
+  std::vector<char> bytes;
+  auto put = [&](const void *p, size_t n) {
+    bytes.insert(bytes.end(), static_cast<const char *>(p), static_cast<const char *>(p) + n);
+  };
+  int32_t maxLength = 5;
+  put(&maxLength, 4);
+  for (const char *piece : {"<unk>", "<s>", "</s>", "h", "i"}) {
+    float score = 0;
+    int32_t length = int32_t(std::strlen(piece));
+    put(&score, 4);
+    put(&length, 4);
+    put(piece, size_t(length));
+  }
+  writeFile(tokenizer, bytes);
+  expectFailure(runTool(module_ + " --prompt hi --tokenizer " + quote(tokenizer)),
+                "neither prefill/decode nor main");
+  expectFailure(runTool(module_ + " --prompt hi --temperature hot"),
+                "--temperature takes a number", 2);
+  expectFailure(runTool(module_ + " --prompt hi --top-p 2"), "--top-p takes a number", 2);
 }
 
 } // namespace
