@@ -28,19 +28,17 @@ function(tessera_fuzz_support_libraries)
   add_library(TesseraFuzzSupport STATIC ${TESSERA_FUZZ_DIR}/common/FuzzSupport.cpp)
   target_include_directories(TesseraFuzzSupport PUBLIC ${PROJECT_SOURCE_DIR})
 
-  set(runtime_dir ${PROJECT_SOURCE_DIR}/runtime/src)
-  add_library(TesseraFuzzRuntime STATIC
-    ${runtime_dir}/DType.cpp
-    ${runtime_dir}/Dispatch.cpp
-    ${runtime_dir}/ElfObject.cpp
-    ${runtime_dir}/Module.cpp
-    ${runtime_dir}/ModuleBytes.cpp
-    ${runtime_dir}/ModuleInfo.cpp
-    ${runtime_dir}/ModuleVerifier.cpp
-    ${runtime_dir}/Session.cpp
-    ${runtime_dir}/Shapes.cpp
-    ${runtime_dir}/Status.cpp
-    ${runtime_dir}/ThreadPool.cpp
+  # tessera_runtime's own list, so that a source added there is not missed here.
+  get_target_property(runtime_dir tessera_runtime SOURCE_DIR)
+  get_target_property(runtime_sources tessera_runtime SOURCES)
+  list(FIND runtime_sources KernelLibrary.cpp kernel_library)
+  if(kernel_library EQUAL -1)
+    message(FATAL_ERROR "tessera_runtime has no KernelLibrary.cpp: fuzz/Harnesses.cmake "
+      "replaces it with fuzz/common/StubKernelLibrary.cpp; update both")
+  endif()
+  list(REMOVE_AT runtime_sources ${kernel_library})
+  list(TRANSFORM runtime_sources PREPEND ${runtime_dir}/ REGEX "^[^/]")
+  add_library(TesseraFuzzRuntime STATIC ${runtime_sources}
     ${TESSERA_FUZZ_DIR}/common/StubKernelLibrary.cpp)
   target_include_directories(TesseraFuzzRuntime PUBLIC ${PROJECT_SOURCE_DIR}
     ${PROJECT_SOURCE_DIR}/runtime/include)
