@@ -30,7 +30,9 @@ def Tessera_AttentionOp : Tessera_InferredOp<"attention",
     key `[B, Hkv, Skv, D]`, value `[B, Hkv, Skv, Dv]`, output
     `[B, Hq, Sq, Dv]`. `Hq` is a multiple of `Hkv` (1 for multi-query).
     The mask is additive (float) or boolean (`i1`, true = attend) and
-    broadcasts to `[B, Hq, Sq, Skv']`. With `past_key`/`past_value`
+    broadcasts to `[B, Hq, Sq, Skv']`. A query row in which every key is
+    masked (every score -inf) gives zeros, not NaN, as ONNX's Attention
+    specifies. With `past_key`/`past_value`
     (`[B, Hkv, Sp, D]`) the op also returns `present`: the concatenated
     key and value caches `K'` and `V'`, in that order.
 

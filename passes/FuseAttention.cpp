@@ -197,6 +197,85 @@ Value causalTableOf(Value mask) {
   return current;
 }
 
+/// `c · x` (either order) used only by the scores' matmul: x, with c
+/// multiplied into `scale`. ONNX's Attention body scales Q and Kᵀ by
+/// √scale each before the product.
+Value stripConstantFactor(Value v, double &scale,
+                          llvm::SetVector<Operation *> &ops) {
+  auto mul = v.getDefiningOp<MulOp>();
+  if (!mul || !v.hasOneUse() || mul.getType() != v.getType())
+    return v;
+  for (auto [c, x] : {std::pair(mul.getRhs(), mul.getLhs()),
+                      std::pair(mul.getLhs(), mul.getRhs())}) {
+    std::optional<double> factor = splatValue(c);
+    if (factor && x.getType() == v.getType()) {
+      scale *= *factor;
+      ops.insert(mul);
+      return x;
+    }
+  }
+  return v;
+}
+
+/// The guard of ONNX's Attention function body against rows in which every
+/// key is masked (whose softmax is NaN):
+///
+///   M ── reduce_max(last axis, keep) ── == -inf ──┐
+///   p = softmax(s) ───────────── where(·, 0, p) ──┴─ matmul(·, V)
+///
+/// Records its ops and returns M, the value whose rows it tests; null
+/// when `guard` is not this.
+Value matchMaskedRowGuard(WhereOp guard, Value probs,
+                          llvm::SetVector<Operation *> &ops) {
+  std::optional<double> zero = splatValue(guard.getTrueValue());
+  if (guard.getFalseValue() != probs || !zero || *zero != 0.0 ||
+      guard.getType() != probs.getType())
+    return Value();
+  auto cmp = guard.getCondition().getDefiningOp<CmpOp>();
+  if (!cmp || cmp.getPredicate() != CmpPredicate::eq ||
+      !cmp->hasOneUse())
+    return Value();
+  for (auto [reduced, fill] : {std::pair(cmp.getLhs(), cmp.getRhs()),
+                               std::pair(cmp.getRhs(), cmp.getLhs())}) {
+    std::optional<double> negInf = splatValue(fill);
+    auto max = reduced.getDefiningOp<ReduceMaxOp>();
+    if (!negInf || !std::isinf(*negInf) || *negInf > 0 || !max ||
+        !max->hasOneUse() || !max.getKeepDims())
+      continue;
+    int64_t rank = cast<RankedTensorType>(max.getInput().getType()).getRank();
+    if (max.getAxes() != ArrayRef<int64_t>{rank - 1})
+      continue;
+    ops.insert(guard);
+    ops.insert(cmp);
+    ops.insert(max);
+    return max.getInput();
+  }
+  return Value();
+}
+
+/// True when `op` is the tanh of scaled scores in the softcap c·tanh(s/c)
+/// of ONNX's Attention (the outer c has been taken as scaling).
+bool isSoftcap(Operation *op) {
+  auto tanh = dyn_cast<TanhOp>(op);
+  if (!tanh)
+    return false;
+  auto inner = tanh.getInput().getDefiningOp();
+  return isa_and_nonnull<MulOp, DivOp>(inner) &&
+         (splatValue(inner->getOperand(0)) || splatValue(inner->getOperand(1)));
+}
+
+/// True when `v` is a float constant none of whose elements is -inf.
+bool hasNoNegativeInfinity(Value v) {
+  auto constant = v.getDefiningOp<ConstantOp>();
+  auto dense = constant ? dyn_cast<DenseFPElementsAttr>(constant.getValue())
+                        : nullptr;
+  if (!dense)
+    return false;
+  return llvm::none_of(dense.getValues<APFloat>(), [](const APFloat &x) {
+    return x.isInfinity() && x.isNegative();
+  });
+}
+
 FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
                                          std::string &reason) {
   auto fail = [&](const Twine &why) {
@@ -208,9 +287,27 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
     return fail("the softmax is not over the last axis of 4-D scores");
   AttentionMatch match;
   match.ops.insert(softmax);
-  auto pv = dyn_cast_or_null<MatmulOp>(singleUser(softmax.getResult()));
-  if (!pv || pv.getLhs() != softmax.getResult())
-    return fail("the probabilities are not used once, multiplied by V");
+  Value probs = softmax.getResult();
+  Value guardedMask;
+  if (auto guard = dyn_cast_or_null<WhereOp>(singleUser(probs))) {
+    guardedMask = matchMaskedRowGuard(guard, probs, match.ops);
+    if (!guardedMask)
+      return fail("a where on the probabilities is not the fully-masked-row "
+                  "guard where(max(mask) == -inf, 0, p)");
+    probs = guard.getResult();
+  }
+  auto pv = dyn_cast_or_null<MatmulOp>(singleUser(probs));
+  if (!pv || pv.getLhs() != probs) {
+    if (isa_and_nonnull<CastOp>(singleUser(probs)))
+      return fail("the probabilities are cast to another type before the "
+                  "product with V (a softmax in another precision than the "
+                  "attention)");
+    return fail(probs.hasOneUse() || probs.use_empty()
+                    ? "the probabilities are not used once, multiplied by V"
+                    : "the probabilities are not used once, multiplied by V "
+                      "(also returned, e.g. ONNX Attention's qk_matmul_output "
+                      "mode 3: tessera.attention does not return them)");
+  }
   match.root = pv;
   match.v = pv.getRhs();
   match.ops.insert(pv);
@@ -218,12 +315,17 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
   Value s = softmax.getInput();
   while (true) {
     Operation *op = s.getDefiningOp();
-    if (!op || nonShapeUsers(s, match.scoreDims).size() != 1)
-      return fail("the scores are used elsewhere, or not computed here");
+    if (!op)
+      return fail("the scores are not computed here (a function argument)");
+    if (nonShapeUsers(s, match.scoreDims).size() != 1)
+      return fail("the scores after '" + op->getName().getStringRef() +
+                  "' have another user (e.g. ONNX Attention's "
+                  "qk_matmul_output: tessera.attention does not return "
+                  "scores)");
     if (auto qk = dyn_cast<MatmulOp>(op)) {
       match.ops.insert(qk);
-      match.q = qk.getLhs();
-      match.kT = qk.getRhs();
+      match.q = stripConstantFactor(qk.getLhs(), match.scale, match.ops);
+      match.kT = stripConstantFactor(qk.getRhs(), match.scale, match.ops);
       break;
     }
     match.ops.insert(op);
@@ -283,6 +385,9 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
       s = scores;
       continue;
     }
+    if (isSoftcap(op))
+      return fail("the scores are soft-capped, c·tanh(s/c), which "
+                  "tessera.attention does not express");
     return fail("the scores go through '" + op->getName().getStringRef() +
                 "', which is not scaling or masking");
   }
@@ -304,6 +409,12 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
       match.booleanMask = Value();
     }
   }
+  // The guard zeroes rows where every key is masked, which the op does
+  // too; for a mask without -inf entries it never fires.
+  if (guardedMask && guardedMask != match.additiveMask &&
+      !hasNoNegativeInfinity(guardedMask))
+    return fail("the fully-masked-row guard tests a value other than the "
+                "additive mask");
   for (tensor::DimOp dim : match.scoreDims) {
     std::optional<int64_t> index = dim.getConstantIndex();
     if (!index || (*index != 2 && *index != 3))

@@ -7,12 +7,19 @@
 //   m = mean(x)                             ms = mean(x² | x·x)
 //   d = x - m                               r  = rsqrt(ms + ε)
 //   v = mean(d² | d·d)                          | 1 / sqrt(ms + ε)
-//   n = d / sqrt(v + ε)                     n  = x · r  | x / sqrt(ms + ε)
-//     | d · rsqrt(v + ε)                    y  = n · γ
+//     | mean(x·x) - m·m   (moments)         n  = x · r  | x / sqrt(ms + ε)
+//   n = d / sqrt(v + ε)                     y  = n · γ
+//     | d · rsqrt(v + ε)
 //     | d · (1 / sqrt(v + ε))
 //   y = n · γ + β
 //
-// γ and β are optional; multiplication and addition match in either order.
+// γ and β are optional, and may carry leading 1s (ONNX's LayerNormalization
+// body flattens them to [1, N]); multiplication and addition match in
+// either order. The statistics (m, v, the standard deviation and its
+// reciprocal: one value per normalized row) may have users outside the
+// norm, such as LayerNormalization's Mean and InvStdDev outputs: they are
+// then kept for those users, one reduction pass, as the importer computes
+// them for LayerNormalization itself. No full-size intermediate may.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,69 +64,164 @@ Value squaredValue(Value v) {
   return Value();
 }
 
-/// Follows `sum = mean + ε` and the square root that divides `numerator`
-/// into a normalized value. Records the ops; returns the normalized value.
-FailureOr<Value> matchNormalization(Value meanOfSquares, Value numerator,
+/// The first user of `v` of type OpTy for which `accept` holds, or null.
+/// A statistic may also have users outside the norm; the matcher picks the
+/// one that continues it.
+template <typename OpTy>
+OpTy findUser(Value v, llvm::function_ref<bool(OpTy)> accept) {
+  for (Operation *user : v.getUsers())
+    if (auto op = dyn_cast<OpTy>(user); op && accept(op))
+      return op;
+  return nullptr;
+}
+
+/// The product `numerator · r` among r's users.
+MulOp findProductWith(Value r, Value numerator) {
+  return findUser<MulOp>(
+      r, [&](MulOp mul) { return otherOperand(mul, r) == numerator; });
+}
+
+/// Follows `sum = variance + ε` and the square root that divides
+/// `numerator` into a normalized value. Records the ops; returns the
+/// normalized value.
+FailureOr<Value> matchNormalization(Value variance, Value numerator,
                                     NormMatch &match, std::string &reason) {
   auto fail = [&](const Twine &why) {
     reason = why.str();
     return failure();
   };
-  auto addEps = dyn_cast_or_null<AddOp>(singleUser(meanOfSquares));
+  auto addEps = findUser<AddOp>(variance, [](AddOp) { return true; });
   if (!addEps)
-    return fail("the variance is not used once, by + epsilon");
-  std::optional<double> eps = splatValue(otherOperand(addEps, meanOfSquares));
+    return fail("the variance is not offset by + epsilon");
+  std::optional<double> eps = splatValue(otherOperand(addEps, variance));
   if (!eps || *eps < 0)
     return fail("epsilon is not a non-negative constant");
   match.epsilon = *eps;
   match.ops.insert(addEps);
-  Operation *root = singleUser(addEps.getResult());
-  if (auto rsqrt = dyn_cast_or_null<RsqrtOp>(root)) {
+  Value sum = addEps.getResult();
+  if (auto rsqrt = findUser<RsqrtOp>(sum, [](RsqrtOp) { return true; })) {
     match.ops.insert(rsqrt);
-    auto mul = dyn_cast_or_null<MulOp>(singleUser(rsqrt.getResult()));
-    if (!mul || otherOperand(mul, rsqrt.getResult()) != numerator)
+    MulOp mul = findProductWith(rsqrt.getResult(), numerator);
+    if (!mul)
       return fail("rsqrt(variance + epsilon) does not multiply the "
                   "normalized input");
     match.ops.insert(mul);
     return mul.getResult();
   }
-  auto sqrt = dyn_cast_or_null<SqrtOp>(root);
+  auto sqrt = findUser<SqrtOp>(sum, [](SqrtOp) { return true; });
   if (!sqrt)
-    return fail("variance + epsilon is not used once, by sqrt or rsqrt");
+    return fail("variance + epsilon is not used by sqrt or rsqrt");
   match.ops.insert(sqrt);
-  Operation *user = singleUser(sqrt.getResult());
-  if (auto div = dyn_cast_or_null<DivOp>(user)) {
+  Value stdDev = sqrt.getResult();
+  if (auto div = findUser<DivOp>(stdDev, [&](DivOp div) {
+        return div.getLhs() == numerator && div.getRhs() == stdDev;
+      })) {
     match.ops.insert(div);
-    if (div.getLhs() == numerator && div.getRhs() == sqrt.getResult())
-      return div.getResult();
-    // 1 / sqrt(...) then a multiplication.
-    std::optional<double> one = splatValue(div.getLhs());
-    if (!one || *one != 1.0)
-      return fail("the square root does not divide the normalized input");
-    auto mul = dyn_cast_or_null<MulOp>(singleUser(div.getResult()));
-    if (!mul || otherOperand(mul, div.getResult()) != numerator)
-      return fail("1 / sqrt(...) does not multiply the normalized input");
-    match.ops.insert(mul);
-    return mul.getResult();
+    return div.getResult();
   }
-  if (auto reciprocal = dyn_cast_or_null<ReciprocalOp>(user)) {
-    match.ops.insert(reciprocal);
-    auto mul = dyn_cast_or_null<MulOp>(singleUser(reciprocal.getResult()));
-    if (!mul || otherOperand(mul, reciprocal.getResult()) != numerator)
-      return fail("1 / sqrt(...) does not multiply the normalized input");
-    match.ops.insert(mul);
-    return mul.getResult();
-  }
-  return fail("the square root is not used once, to divide the input");
+  // 1 / sqrt(...) (a division or a reciprocal), then a multiplication.
+  Value inverse;
+  if (auto div = findUser<DivOp>(stdDev, [&](DivOp div) {
+        std::optional<double> one = splatValue(div.getLhs());
+        return one && *one == 1.0 && div.getRhs() == stdDev &&
+               findProductWith(div.getResult(), numerator);
+      }))
+    inverse = div.getResult();
+  else if (auto reciprocal = findUser<ReciprocalOp>(
+               stdDev, [&](ReciprocalOp r) {
+                 return findProductWith(r.getResult(), numerator) != nullptr;
+               }))
+    inverse = reciprocal.getResult();
+  if (!inverse)
+    return fail("the square root does not divide the normalized input");
+  match.ops.insert(inverse.getDefiningOp());
+  MulOp mul = findProductWith(inverse, numerator);
+  match.ops.insert(mul);
+  return mul.getResult();
 }
 
-/// True when `param` has exactly the normalized shape of `x` from `axis`.
+/// The variance of the centered value `d = x - m` (whose mean `m` is over
+/// `axes`): mean(d²), or the moments form mean(x·x) - m·m of ONNX's
+/// LayerNormalization body. Records the ops.
+FailureOr<Value> matchVariance(ReduceMeanOp mean, Value d, NormMatch &match,
+                               std::string &reason) {
+  auto fail = [&](const Twine &why) {
+    reason = why.str();
+    return failure();
+  };
+  auto averagedOverAxes = [&](Value v) {
+    auto m = dyn_cast_or_null<ReduceMeanOp>(singleUser(v));
+    return m && m.getAxes() == mean.getAxes() && m.getKeepDims() ? m : nullptr;
+  };
+  for (Operation *user : d.getUsers()) {
+    if (user->getNumResults() != 1 || squaredValue(user->getResult(0)) != d)
+      continue;
+    if (!user->getResult(0).hasOneUse())
+      return fail("the squared centered value has a user outside the norm");
+    ReduceMeanOp variance = averagedOverAxes(user->getResult(0));
+    if (!variance)
+      return fail("the squared centered value is not averaged over the same "
+                  "axes");
+    match.ops.insert(user);
+    match.ops.insert(variance);
+    return variance.getResult();
+  }
+  // Moments: m·m subtracted from the mean of x·x.
+  Value m = mean.getResult();
+  for (Operation *user : m.getUsers()) {
+    if (user->getNumResults() != 1 || squaredValue(user->getResult(0)) != m)
+      continue;
+    auto sub = dyn_cast_or_null<SubOp>(singleUser(user->getResult(0)));
+    if (!sub || sub.getRhs() != user->getResult(0))
+      continue;
+    Value meanOfSquares = sub.getLhs();
+    auto meanOp = meanOfSquares.getDefiningOp<ReduceMeanOp>();
+    Operation *square =
+        meanOp ? meanOp.getInput().getDefiningOp() : nullptr;
+    if (!square || squaredValue(meanOp.getInput()) != match.x ||
+        averagedOverAxes(meanOp.getInput()) != meanOp)
+      return fail("m² is not subtracted from the mean of x² over the same "
+                  "axes");
+    match.ops.insert(square);
+    match.ops.insert(meanOp);
+    match.ops.insert(user);
+    match.ops.insert(sub);
+    return sub.getResult();
+  }
+  return fail("the centered value is never squared");
+}
+
+/// True when `param` has the normalized shape of `x` from `axis`, after
+/// leading 1s that broadcast it over the other dimensions.
 bool hasNormalizedShape(Value param, Value x, int64_t axis) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto pType = cast<RankedTensorType>(param.getType());
-  return pType.getShape() == xType.getShape().drop_front(axis) &&
+  ArrayRef<int64_t> normalized = xType.getShape().drop_front(axis);
+  ArrayRef<int64_t> shape = pType.getShape();
+  if (shape.size() < normalized.size() || shape.size() > xType.getShape().size())
+    return false;
+  ArrayRef<int64_t> leading = shape.drop_back(normalized.size());
+  return shape.take_back(normalized.size()) == normalized &&
+         llvm::all_of(leading, [](int64_t d) { return d == 1; }) &&
          pType.hasStaticShape() &&
          pType.getElementType() == xType.getElementType();
+}
+
+/// `param` with the normalized shape: its leading 1s dropped.
+Value normalizedParam(OpBuilder &builder, Location loc, Value param,
+                      ArrayRef<int64_t> normalized) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getShape() == normalized)
+    return param;
+  return ReshapeOp::create(builder, loc,
+                           RankedTensorType::get(normalized,
+                                                 type.getElementType()),
+                           param, ValueRange{});
+}
+
+/// True when `value` holds one number per normalized row: the mean's type.
+bool isStatistic(Value value, ReduceMeanOp mean) {
+  return value.getType() == mean.getType();
 }
 
 /// The optional `· γ` and `+ β` after the normalized value `n`.
@@ -179,33 +281,30 @@ FailureOr<NormMatch> matchNorm(ReduceMeanOp mean, std::string &reason) {
   } else {
     match.isLayerNorm = true;
     match.x = mean.getInput();
-    auto centered = dyn_cast_or_null<SubOp>(singleUser(mean.getResult()));
-    if (!centered || centered.getLhs() != match.x ||
-        centered.getRhs() != mean.getResult())
-      return fail("the mean is not used once, to center its input (x - mean)");
+    Value m = mean.getResult();
+    auto centered = findUser<SubOp>(m, [&](SubOp sub) {
+      return sub.getLhs() == match.x && sub.getRhs() == m;
+    });
+    if (!centered)
+      return fail("the mean does not center its input (x - mean)");
     match.ops.insert(centered);
     Value d = centered.getResult();
-    Operation *square = nullptr;
-    for (Operation *user : d.getUsers())
-      if (user->getNumResults() == 1 && squaredValue(user->getResult(0)) == d)
-        square = user;
-    if (!square)
-      return fail("the centered value is never squared");
-    if (!square->getResult(0).hasOneUse())
-      return fail("the squared centered value has a user outside the norm");
-    auto variance = dyn_cast_or_null<ReduceMeanOp>(singleUser(square->getResult(0)));
-    if (!variance || variance.getAxes() != axes || !variance.getKeepDims())
-      return fail("the squared centered value is not averaged over the same "
-                  "axes");
-    match.ops.insert(square);
-    match.ops.insert(variance);
-    FailureOr<Value> n = matchNormalization(variance.getResult(), d, match, reason);
+    FailureOr<Value> variance = matchVariance(mean, d, match, reason);
+    if (failed(variance))
+      return failure();
+    FailureOr<Value> n = matchNormalization(*variance, d, match, reason);
     if (failed(n))
       return failure();
     matchAffine(*n, /*allowBias=*/true, match);
   }
-  if (!isSelfContained(match.ops, match.root))
-    return fail("an intermediate value has a user outside the norm");
+  // Only statistics may be used outside; those ops then stay for them.
+  for (Operation *op : match.ops) {
+    if (op == match.root || isStatistic(op->getResult(0), mean))
+      continue;
+    for (Operation *user : op->getUsers())
+      if (!match.ops.contains(user))
+        return fail("an intermediate value has a user outside the norm");
+  }
   if (match.root->getResult(0).getType() != match.x.getType())
     return fail("the result does not have the input's type");
   return match;
@@ -261,6 +360,12 @@ struct FuseNormsPass : public tessera::impl::FuseNormsBase<FuseNormsPass> {
     OpBuilder builder(match.root);
     Builder b(&getContext());
     Location loc = match.ops.front()->getLoc();
+    ArrayRef<int64_t> normalized =
+        cast<RankedTensorType>(match.x.getType()).getShape().drop_front(
+            match.axis);
+    match.scale = normalizedParam(builder, loc, match.scale, normalized);
+    if (match.bias)
+      match.bias = normalizedParam(builder, loc, match.bias, normalized);
     Value result;
     if (match.isLayerNorm)
       result = LayerNormOp::create(builder, loc, match.x, match.scale,

@@ -48,10 +48,14 @@ def FuseNorms : Pass<"tessera-fuse-norms", "mlir::func::FuncOp"> {
     dimensions that is subtracted from its input, whose square is averaged,
     offset by a constant epsilon and divided out (by `sqrt`, `rsqrt` or
     `1 / sqrt`), then optionally scaled by γ and shifted by β, is a
-    LayerNorm; a mean of `x²` used the same way on `x` is an RMSNorm.
-    Operand order does not matter; every intermediate must be used only
-    inside the norm. With `remarks`, each candidate gets a remark: fused,
-    or the first predicate that failed.
+    LayerNorm; so is the moments form `mean(x·x) − mean(x)²` of ONNX's
+    LayerNormalization body. A mean of `x²` used the same way on `x` is an
+    RMSNorm. Operand order does not matter, and γ/β may carry leading 1s.
+    Every full-size intermediate must be used only inside the norm; the
+    statistics (mean, variance, standard deviation and its reciprocal) may
+    also be used outside, and then stay for those users. With `remarks`,
+    each candidate gets a remark: fused, or the first predicate that
+    failed.
 
     Before:
     ```mlir
@@ -124,9 +128,13 @@ def FuseAttention : Pass<"tessera-fuse-attention", "mlir::func::FuncOp"> {
     `matmul(Q, Kᵀ)` through constant scaling, additive masks and masked
     fills (`where(m, s, -10000)` or GPT-2's `s·b − 10000·(1 − b)`, with
     fills of −10000, −inf or finfo.min normalized to a boolean mask), and
-    its result must be multiplied by V. Kᵀ's transpose is undone (the
-    canonicalizer folds the two transposes). With `remarks`, each candidate
-    gets a remark: fused, or the first predicate that failed.
+    its result must be multiplied by V. Constant factors on Q or Kᵀ count
+    as scaling (ONNX's Attention body scales each by √scale), and the
+    body's guard `where(max(mask) == -inf, 0, p)` on the probabilities is
+    dropped: the op zeroes fully-masked rows itself. Kᵀ's transpose is
+    undone (the canonicalizer folds the two transposes). With `remarks`,
+    each candidate gets a remark: fused, or the first predicate that
+    failed.
 
     Before:
     ```mlir

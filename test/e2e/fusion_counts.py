@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """Compiles models with tessera-compile --fusion-report and checks what was
-fused against what the graphs contain, printing every count:
+fused against what the graphs contain, printing every count.
 
+--part models:
   - ../shared GPT-2 and BERT exports: 12 attention, 25 layer_norm and 12
     gelu each; stories260K: 5 attention (causal, 8 query / 4 KV heads),
     11 rms_norm, 5 SwiGLU and 5 rotary pairs (10 rotations: Q and K);
   - the repo's own exports (scripts/models/export_models.py): every
-    attention and every norm;
-  - ONNX's _expanded node tests: every RMSNormalization, Gelu and
-    RotaryEmbedding body fuses;
-    LayerNormalization and Attention bodies are listed with the reasons
-    they do not, known gaps.
+    attention and every norm.
+  The ../shared models are skipped, with a message, without it.
 
-Parts that need ../shared say so and are skipped without it.
+--part node-tests: ONNX's _expanded node tests of LayerNormalization,
+  RMSNormalization, Gelu, RotaryEmbedding and Attention (their function
+  bodies): each must fuse into its op except the ones --expected-unfused
+  lists, with the reason the fusion report must give. A listed test that
+  fuses is a failure too, so that the list stays exact. Exit 77 (ctest:
+  skipped) without ../shared.
 """
 import argparse
 import glob
@@ -59,13 +62,83 @@ class Checker:
             self.failed += 1
 
 
+NODE_TESTS = (("test_layer_normalization", "layer_norm"),
+              ("test_rms_normalization", "rms_norm"),
+              ("test_gelu", "gelu"),
+              ("test_rotary_embedding", "rotary_embedding"),
+              ("test_attention", "attention"))
+
+
+def load_expected_unfused(path):
+    """test name -> the reason its fusion report gives."""
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, reason = line.partition(" ")
+                expected[name] = reason.strip()
+    return expected
+
+
+def node_tests(args, check):
+    node = os.path.join(args.shared, "onnx-node-tests", "node")
+    if not os.path.isdir(node):
+        print(f"skipped: the ONNX node tests ({node}) are not there "
+              "(set TESSERA_SHARED_DIR to the shared data directory)")
+        return 77
+    expected = load_expected_unfused(args.expected_unfused)
+    seen = set()
+    for prefix, kind in NODE_TESTS:
+        fused_tests, reasons = 0, {}
+        tests = sorted(glob.glob(os.path.join(node, prefix + "*_expanded")))
+        for test in tests:
+            name = os.path.basename(test)
+            seen.add(name)
+            report, error = fusion_report(
+                args.compiler, os.path.join(test, "model.onnx"))
+            entries = [] if report is None else [
+                c for c in report["candidates"] if c["kind"] == kind]
+            fused = bool(entries) and all(c["fused"] for c in entries)
+            why = "" if fused else error or next(
+                (c.get("reason", "") for c in entries if not c["fused"]),
+                "no candidate")
+            if fused:
+                fused_tests += 1
+            else:
+                reasons.setdefault(why, []).append(name)
+            if name in expected:
+                check.expect(f"{name} (listed as not fusing)", not fused and
+                             why == expected[name],
+                             f"fused as {kind}: remove it from the list"
+                             if fused else why)
+            elif not fused:
+                check.expect(name, False, f"not fused as {kind}: {why}")
+        print(f"       {prefix}*_expanded: {fused_tests}/{len(tests)} fuse "
+              f"into {kind}")
+        for why, names in reasons.items():
+            print(f"         not fused ({len(names)}): {why}")
+            for name in names:
+                print(f"           {name}")
+    for name in sorted(set(expected) - seen):
+        check.expect(name, False, "listed but not in the corpus")
+    print(f"{check.passed} passed, {check.failed} failed")
+    return 1 if check.failed else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--compiler", required=True)
     parser.add_argument("--shared", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--part", choices=("models", "node-tests"),
+                        default="models")
+    parser.add_argument("--expected-unfused",
+                        help="node tests that do not fuse, with the reason")
     args = parser.parse_args()
     check = Checker()
+    if args.part == "node-tests":
+        return node_tests(args, check)
 
     models = os.path.join(args.shared, "models")
     expected = {
@@ -125,39 +198,6 @@ def main():
                 parts.append(f"{kind} {fused}/{total}")
                 ok &= fused == total
         check.expect(f"{name} attention and norms", ok, ", ".join(parts))
-
-    node = os.path.join(args.shared, "onnx-node-tests", "node")
-    if os.path.isdir(node):
-        for prefix, kind, required in (
-                ("test_rms_normalization", "rms_norm", True),
-                ("test_gelu", "gelu", True),
-                ("test_rotary_embedding", "rotary_embedding", True),
-                ("test_layer_normalization", "layer_norm", False),
-                ("test_attention", "attention", False)):
-            fused_tests, reasons = 0, {}
-            tests = sorted(glob.glob(os.path.join(node, prefix + "*_expanded")))
-            for test in tests:
-                report, error = fusion_report(
-                    args.compiler, os.path.join(test, "model.onnx"))
-                entries = [] if report is None else [
-                    c for c in report["candidates"] if c["kind"] == kind]
-                if entries and all(c["fused"] for c in entries):
-                    fused_tests += 1
-                else:
-                    why = error or next(
-                        (c.get("reason", "") for c in entries if not c["fused"]),
-                        "no candidate")
-                    reasons.setdefault(why, []).append(os.path.basename(test))
-            detail = f"{fused_tests}/{len(tests)} _expanded tests fuse"
-            if required:
-                check.expect(f"{prefix}*_expanded", fused_tests == len(tests),
-                             detail)
-            else:
-                print(f"       {prefix}*_expanded: {detail} (known gap)")
-            for why, names in reasons.items():
-                print(f"         not fused ({len(names)}): {why}")
-    else:
-        print(f"SKIPPED the ONNX node tests: {node} not found")
 
     print(f"{check.passed} passed, {check.failed} failed")
     return 1 if check.failed else 0

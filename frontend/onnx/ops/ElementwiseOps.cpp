@@ -17,7 +17,7 @@ using namespace mlir;
 namespace tessera::onnx_frontend {
 namespace {
 
-enum class IntOp { Add, Sub, Mul, Div };
+enum class IntOp { Add, Sub, Mul, Div, Mod };
 
 /// Elementwise arithmetic on two tracked integer values (same length, or one
 /// of them a single element). Returns false when it does not apply.
@@ -68,6 +68,18 @@ FailureOr<bool> trySymbolicArithmetic(NodeImporter &n, IntOp kind) {
       result.push_back(*q);
       break;
     }
+    case IntOp::Mod: {
+      // Integer Mod (fmod = 0) takes the divisor's sign, like Python's %.
+      if (!a.isConstant() || !b.isConstant())
+        return false;
+      if (b.constant == 0)
+        return n.error("integer modulo by zero");
+      int64_t r = a.constant % b.constant;
+      if (r != 0 && (r < 0) != (b.constant < 0))
+        r += b.constant;
+      result.push_back(SymbolicInt::of(r));
+      break;
+    }
     }
   }
   bool scalar = lhsScalar && rhsScalar;
@@ -95,6 +107,53 @@ LogicalResult importArithmetic(NodeImporter &n) {
   if (*symbolic)
     return success();
   return importBinary<OpTy>(n);
+}
+
+/// Mod of sizes known at compile time (ONNX's Attention function body
+/// checks head counts with it); tessera has no remainder op for tensors.
+LogicalResult importMod(NodeImporter &n) {
+  FailureOr<bool> symbolic =
+      n.intAttr("fmod", 0) ? FailureOr<bool>(false)
+                           : trySymbolicArithmetic(n, IntOp::Mod);
+  if (failed(symbolic))
+    return failure();
+  if (!*symbolic)
+    return n.error("Mod is supported only on integers known at compile time "
+                   "(fmod = 0)");
+  return success();
+}
+
+/// Boolean And: folded on values known at compile time, else where(a, b,
+/// false).
+LogicalResult importAnd(NodeImporter &n) {
+  std::optional<SymbolicInts> lhs = n.inputElements(0);
+  std::optional<SymbolicInts> rhs = n.inputElements(1);
+  if (lhs && rhs && (lhs->size() == rhs->size() || lhs->size() == 1 ||
+                     rhs->size() == 1)) {
+    size_t length = std::max(lhs->size(), rhs->size());
+    SymbolicInts result;
+    for (size_t i = 0; i < length; ++i) {
+      const SymbolicInt &a = (*lhs)[lhs->size() == 1 ? 0 : i];
+      const SymbolicInt &b = (*rhs)[rhs->size() == 1 ? 0 : i];
+      if (!a.isConstant() || !b.isConstant())
+        break;
+      result.push_back(SymbolicInt::of(a.constant && b.constant ? 1 : 0));
+    }
+    ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+    if (result.size() == length && info)
+      return n.setOutputElements(
+          0, std::move(result),
+          info->elements ? info->scalar && rhs->size() == 1 : false,
+          n.builder().getI1Type());
+  }
+  FailureOr<Value> a = n.input(0), b = n.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> result = n.create<WhereOp>(
+      {*a, *b, scalarConstant(n, n.builder().getI1Type(), 0)});
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
 }
 
 LogicalResult importPow(NodeImporter &n) {
@@ -365,6 +424,9 @@ void registerElementwiseImporters(OpRegistry &r) {
     r.add("", "GreaterOrEqual", v, importCompare<CmpPredicate::ge>);
   }
   r.add("", "Not", 1, importNot);
+  r.add("", "And", 7, importAnd);
+  for (int64_t v : {10, 13})
+    r.add("", "Mod", v, importMod);
   for (int64_t v : {9, 16})
     r.add("", "Where", v, importWhere);
   for (int64_t v : {6, 13}) {

@@ -91,7 +91,7 @@ func.func @scale_not_constant(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>,
 // CHECK-NOT: tessera.attention
 func.func @probabilities_escape(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
-  // expected-remark @+1 {{not fused as attention: the probabilities are not used once, multiplied by V}}
+  // expected-remark @+1 {{not fused as attention: the probabilities are not used once, multiplied by V (also returned, e.g. ONNX Attention's qk_matmul_output mode 3: tessera.attention does not return them)}}
   %p = tessera.softmax %s axis 3 : tensor<1x2x4x4xf32>
   %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %o, %p : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
@@ -180,4 +180,104 @@ func.func @v_not_4d(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tenso
   %p = tessera.softmax %s axis 3 : tensor<1x2x4x4xf32>
   %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
   return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// ONNX's Attention function body (the _expanded node tests): Q and Kᵀ each
+// scaled by √scale before the product, and rows whose mask is all -inf
+// zeroed after the softmax, which tessera.attention does by itself.
+// CHECK-LABEL: func.func @onnx_attention_body
+// CHECK: %[[K:.*]] = tessera.transpose %arg1 [0, 1, 3, 2]
+// CHECK: %[[O:.*]] = tessera.attention %arg0, %[[K]], %arg2 mask %arg3 scale 0.353553355
+// CHECK-NOT: tessera.where
+// CHECK: return %[[O]]
+func.func @onnx_attention_body(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32>, %v: tensor<2x3x6x8xf32>, %mask: tensor<4x6xf32>) -> tensor<2x3x4x8xf32> {
+  %zero = tessera.constant dense<0.0> : tensor<1xf32>
+  %ninf = tessera.constant dense<0xFF800000> : tensor<1xf32>
+  %c = tessera.constant dense<0.594603539> : tensor<1xf32>
+  %qs = tessera.mul %q, %c : (tensor<2x3x4x8xf32>, tensor<1xf32>) -> tensor<2x3x4x8xf32>
+  %ks = tessera.mul %kt, %c : (tensor<2x3x8x6xf32>, tensor<1xf32>) -> tensor<2x3x8x6xf32>
+  %s = tessera.matmul %qs, %ks : (tensor<2x3x4x8xf32>, tensor<2x3x8x6xf32>) -> tensor<2x3x4x6xf32>
+  %sm = tessera.add %s, %mask : (tensor<2x3x4x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4x6xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %sm axis 3 : tensor<2x3x4x6xf32>
+  %rowmax = tessera.reduce_max %mask [1] keep_dims : tensor<4x6xf32> -> tensor<4x1xf32>
+  %all = tessera.cmp eq, %rowmax, %ninf : (tensor<4x1xf32>, tensor<1xf32>) -> tensor<4x1xi1>
+  %safe = tessera.where %all, %zero, %p : (tensor<4x1xi1>, tensor<1xf32>, tensor<2x3x4x6xf32>) -> tensor<2x3x4x6xf32>
+  %o = tessera.matmul %safe, %v : (tensor<2x3x4x6xf32>, tensor<2x3x6x8xf32>) -> tensor<2x3x4x8xf32>
+  return %o : tensor<2x3x4x8xf32>
+}
+
+// -----
+
+// The guard zeroes rows by a value that is not the attention's mask: the
+// op would not zero the same rows.
+// CHECK-LABEL: func.func @guard_of_another_value
+// CHECK-NOT: tessera.attention
+func.func @guard_of_another_value(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32>, %v: tensor<2x3x6x8xf32>, %mask: tensor<4x6xf32>, %other: tensor<4x6xf32>) -> tensor<2x3x4x8xf32> {
+  %zero = tessera.constant dense<0.0> : tensor<1xf32>
+  %ninf = tessera.constant dense<0xFF800000> : tensor<1xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x3x4x8xf32>, tensor<2x3x8x6xf32>) -> tensor<2x3x4x6xf32>
+  %sm = tessera.add %s, %mask : (tensor<2x3x4x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4x6xf32>
+  // expected-remark @+1 {{not fused as attention: the fully-masked-row guard tests a value other than the additive mask}}
+  %p = tessera.softmax %sm axis 3 : tensor<2x3x4x6xf32>
+  %rowmax = tessera.reduce_max %other [1] keep_dims : tensor<4x6xf32> -> tensor<4x1xf32>
+  %all = tessera.cmp eq, %rowmax, %ninf : (tensor<4x1xf32>, tensor<1xf32>) -> tensor<4x1xi1>
+  %safe = tessera.where %all, %zero, %p : (tensor<4x1xi1>, tensor<1xf32>, tensor<2x3x4x6xf32>) -> tensor<2x3x4x6xf32>
+  %o = tessera.matmul %safe, %v : (tensor<2x3x4x6xf32>, tensor<2x3x6x8xf32>) -> tensor<2x3x4x8xf32>
+  return %o : tensor<2x3x4x8xf32>
+}
+
+// -----
+
+// A where on the probabilities that fills with something other than 0.
+// CHECK-LABEL: func.func @probabilities_filled
+// CHECK-NOT: tessera.attention
+func.func @probabilities_filled(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32>, %v: tensor<2x3x6x8xf32>, %mask: tensor<4x6xf32>) -> tensor<2x3x4x8xf32> {
+  %half = tessera.constant dense<0.5> : tensor<1xf32>
+  %ninf = tessera.constant dense<0xFF800000> : tensor<1xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x3x4x8xf32>, tensor<2x3x8x6xf32>) -> tensor<2x3x4x6xf32>
+  %sm = tessera.add %s, %mask : (tensor<2x3x4x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4x6xf32>
+  // expected-remark @+1 {{not fused as attention: a where on the probabilities is not the fully-masked-row guard where(max(mask) == -inf, 0, p)}}
+  %p = tessera.softmax %sm axis 3 : tensor<2x3x4x6xf32>
+  %rowmax = tessera.reduce_max %mask [1] keep_dims : tensor<4x6xf32> -> tensor<4x1xf32>
+  %all = tessera.cmp eq, %rowmax, %ninf : (tensor<4x1xf32>, tensor<1xf32>) -> tensor<4x1xi1>
+  %safe = tessera.where %all, %half, %p : (tensor<4x1xi1>, tensor<1xf32>, tensor<2x3x4x6xf32>) -> tensor<2x3x4x6xf32>
+  %o = tessera.matmul %safe, %v : (tensor<2x3x4x6xf32>, tensor<2x3x6x8xf32>) -> tensor<2x3x4x8xf32>
+  return %o : tensor<2x3x4x8xf32>
+}
+
+// -----
+
+// ONNX Attention's softcap: c·tanh(s/c) has no counterpart in the op.
+// CHECK-LABEL: func.func @softcap
+// CHECK-NOT: tessera.attention
+func.func @softcap(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %inv = tessera.constant dense<0.5> : tensor<f32>
+  %cap = tessera.constant dense<2.0> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = tessera.mul %s, %inv : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = tessera.tanh %d : tensor<1x2x4x4xf32>
+  %c = tessera.mul %t, %cap : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the scores are soft-capped, c·tanh(s/c), which tessera.attention does not express}}
+  %p = tessera.softmax %c axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The scaled scores are also returned (qk_matmul_output): an intermediate
+// with a second consumer.
+// CHECK-LABEL: func.func @scores_returned
+// CHECK-NOT: tessera.attention
+func.func @scores_returned(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %c = tessera.constant dense<0.5> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %sc = tessera.mul %s, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the scores after 'tessera.matmul' have another user (e.g. ONNX Attention's qk_matmul_output: tessera.attention does not return scores)}}
+  %p = tessera.softmax %sc axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o, %s : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
