@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-numpy
   libonnx-testdata python3-torch
+  clang-22 libclang-rt-22-dev  # the libFuzzer harnesses (scripts/fuzz, the CI fuzz smoke)
 )
 
 missing=()
