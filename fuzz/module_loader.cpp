@@ -2,9 +2,11 @@
 //
 // Input: the bytes of a .tsr module. They are loaded (copied, borrowed from
 // a 64-byte aligned buffer, or mapped from a file: chosen by size % 3), and
-// a module that loads is inspected through every signature query; then a
-// one-thread session runs each function whose inputs are small, with zeroed
-// inputs (dynamic dims at 2, or their maximum when that is smaller).
+// a module that loads is inspected through every signature, state and
+// metadata query; then a one-thread session runs each function whose inputs
+// are small, with zeroed inputs (dynamic dims at 2, or their maximum when that
+// is smaller): plainly, and twice with the session keeping its states (a
+// prefill, then a decode step reading what the first run wrote).
 //
 // Kernels do not run: common/StubKernelLibrary.cpp stands in for dlopen
 // (why: see there). The runtime's sources are compiled into this harness
@@ -17,10 +19,11 @@
 //    RESOURCE_EXHAUSTED, with a message;
 //  - every query on a loaded module succeeds for indexes in range, fails
 //    with OUT_OF_RANGE past them, and find_function finds each name at its
-//    own index;
+//    own index; every metadata key is found, an absent one is NOT_FOUND;
 //  - INTERNAL only ever comes from a function with a shape function (the
 //    stub may return nonsense); never "unexpected C++ exception";
-//  - a run that succeeds gives the dims resolve_outputs gave.
+//  - a run that succeeds gives the dims resolve_outputs gave;
+//  - the state length is 0 after reset_state.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +33,7 @@
 #include "runtime/src/Module.h"
 #include "tessera/runtime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -112,10 +116,17 @@ void inspect(const tsr_module_t *module) {
         tsr_dim_info_t past;
         expectCode(tsr_module_tensor_dim(module, f, io, i, tensor.rank, &past),
                    TSR_STATUS_OUT_OF_RANGE, "tensor_dim past the rank");
+        const char *state = nullptr;
+        expectOk(tsr_module_tensor_state(module, f, io, i, &state), "tensor_state");
+        if (state)
+          (void)std::strlen(state);
       }
       tsr_tensor_info_t past;
       expectCode(tsr_module_tensor_info(module, f, io, numIo[io], &past), TSR_STATUS_OUT_OF_RANGE,
                  "tensor_info past the count");
+      const char *state = nullptr;
+      expectCode(tsr_module_tensor_state(module, f, io, numIo[io], &state),
+                 TSR_STATUS_OUT_OF_RANGE, "tensor_state past the count");
     }
   }
   const char *name = nullptr;
@@ -124,6 +135,30 @@ void inspect(const tsr_module_t *module) {
   size_t found = 0;
   expectCode(tsr_module_find_function(module, "\x01no such function", &found),
              TSR_STATUS_NOT_FOUND, "find_function of a name no module has");
+
+  size_t numMetadata = 0;
+  expectOk(tsr_module_metadata_count(module, &numMetadata), "metadata_count");
+  for (size_t k = 0; k < numMetadata; ++k) {
+    const char *key = nullptr;
+    expectOk(tsr_module_metadata_key(module, k, &key), "metadata_key");
+    const void *value = nullptr;
+    size_t size = ~size_t(0);
+    expectOk(tsr_module_metadata(module, key, &value, &size), "metadata of a listed key");
+    TSR_FUZZ_CHECK(value != nullptr);
+    // The first and last byte, so that ASan sees a value reaching past the file.
+    if (size) {
+      volatile uint8_t ends = static_cast<const uint8_t *>(value)[0];
+      ends = static_cast<const uint8_t *>(value)[size - 1];
+      (void)ends;
+    }
+  }
+  const char *key = nullptr;
+  expectCode(tsr_module_metadata_key(module, numMetadata, &key), TSR_STATUS_OUT_OF_RANGE,
+             "metadata_key past the count");
+  const void *value = nullptr;
+  size_t size = 0;
+  expectCode(tsr_module_metadata(module, "\x01no such key", &value, &size),
+             TSR_STATUS_NOT_FOUND, "metadata of a key no module has");
 }
 
 bool hasShapeFunction(const fb::Function &fn) {
@@ -149,6 +184,29 @@ bool smallEnough(const fb::Function &fn) {
   return true;
 }
 
+/// Whether the states function `f` writes stay within the harness's limits,
+/// each sized as the session sizes it: the length axis at the module's
+/// largest maximum for it, every other dim at its maximum.
+bool statesSmallEnough(const tsr_module_t *module, size_t f) {
+  const fb::Function &fn = *module->functions[f].fb;
+  const std::vector<int32_t> &written = module->functions[f].states.output;
+  for (size_t o = 0; o < written.size(); ++o) {
+    if (written[o] < 0)
+      continue;
+    const tessera::runtime::StateInfo &info = module->states[size_t(written[o])];
+    size_t bytes = 0;
+    expectOk(tsr_dtype_size(tsr_dtype_t(info.dtype), &bytes), "state dtype");
+    const auto *dims = fn.outputs()->Get(uoffset_t(o))->dims();
+    for (size_t d = 0; d < tessera::runtime::count(dims); ++d) {
+      int64_t extent = int(d) == info.lengthAxis ? info.maxLength : dims->Get(uoffset_t(d))->value();
+      if (extent < 0 || __builtin_mul_overflow(bytes, size_t(extent), &bytes) ||
+          bytes > kMaxOutputBytes)
+        return false;
+    }
+  }
+  return true;
+}
+
 /// The code of an expected run failure: caller-side checks, failed shape
 /// checks, and INTERNAL where a (stub) shape function can produce nonsense.
 void expectRunOutcome(tsr_status_t status, const fb::Function &fn, const char *what) {
@@ -167,6 +225,8 @@ void expectRunOutcome(tsr_status_t status, const fb::Function &fn, const char *w
     violated("unexpected status", what + (": " + message));
   }
 }
+
+bool isState(int32_t state) { return state >= 0; }
 
 void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32_t seed) {
   const fb::Function &fn = *module->functions[f].fb;
@@ -223,6 +283,30 @@ void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32
     outputs[o].capacity = outputData[o].size();
   }
 
+  const tessera::runtime::FunctionStates &states = module->functions[f].states;
+  bool hasStates = std::any_of(states.input.begin(), states.input.end(), isState) ||
+                   std::any_of(states.output.begin(), states.output.end(), isState);
+  if (hasStates && statesSmallEnough(module, f)) {
+    // The same tensors less the states, which the session binds itself.
+    std::vector<tsr_input_t> own;
+    for (size_t i = 0; i < numInputs; ++i)
+      if (!isState(states.input[i]))
+        own.push_back(inputs[i]);
+    std::vector<tsr_output_t> ownOutputs;
+    for (size_t o = 0; o < numOutputs; ++o)
+      if (!isState(states.output[o]))
+        ownOutputs.push_back(outputs[o]);
+    for (int step = 0; step < 2; ++step) {
+      tessera::fuzz::stubSetScalarCount(fn.num_scalars(), seed + uint32_t(step));
+      expectRunOutcome(tsr_session_run_with_state(session, f, own.data(), own.size(),
+                                                  ownOutputs.data(), ownOutputs.size()),
+                       fn, "run_with_state");
+    }
+    int64_t length = -1;
+    expectOk(tsr_session_state_length(session, &length), "state_length");
+    TSR_FUZZ_CHECK(length >= 0);
+  }
+
   // Wrong counts are caller errors.
   if (numInputs)
     expectCode(tsr_session_run(session, f, inputs.data(), numInputs - 1, outputs.data(),
@@ -252,6 +336,10 @@ void runSessions(const tsr_module_t *module, uint32_t seed) {
   expectOk(tsr_session_set_profiling(session, seed & 1), "set_profiling");
   for (size_t f = 0; f < module->functions.size(); ++f)
     tryRun(module, session, f, seed);
+  expectOk(tsr_session_reset_state(session), "reset_state");
+  int64_t length = -1;
+  expectOk(tsr_session_state_length(session, &length), "state_length after reset");
+  TSR_FUZZ_CHECK(length == 0);
   for (size_t f = 0; f < module->functions.size(); ++f) {
     size_t numDispatches = 0;
     const char *name = nullptr;

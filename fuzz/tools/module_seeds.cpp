@@ -164,6 +164,30 @@ FunctionDesc emptyFunction() {
   return fn;
 }
 
+/// prefill: x [n] -> cache [n], the cache a state "kv" (n dynamic, max 8);
+/// decode: past [n] (state "kv") -> present [n] (the next "kv"). No shape
+/// function: the slot comes from the input dim. No dispatch: the harness runs
+/// no kernels, what it fuzzes is the state binding.
+FunctionDesc statePrefill() {
+  FunctionDesc fn;
+  fn.name = "prefill";
+  DimDesc n{8, 0};
+  fn.inputs = {tensor("x", DType::f32, {n}, {"n"}, -1)};
+  fn.outputs = {tensor("cache", DType::f32, {n}, {"n"}, -1)};
+  fn.numScalars = 1;
+  fn.states = {{"kv", -1, 0, 0}};
+  return fn;
+}
+
+FunctionDesc stateDecode() {
+  FunctionDesc fn = statePrefill();
+  fn.name = "decode";
+  fn.inputs[0].name = "past";
+  fn.outputs[0].name = "present";
+  fn.states = {{"kv", 0, 0, 0}};
+  return fn;
+}
+
 int write(const ModuleDesc &desc, const std::string &path) {
   if (llvm::Error error = writeModule(desc, path)) {
     std::fprintf(stderr, "module_seeds: %s: %s\n", path.c_str(),
@@ -204,6 +228,12 @@ int writeSynthetic(const std::string &out) {
   ModuleDesc onlyEmpty = none;
   onlyEmpty.functions = {emptyFunction()};
   failures += write(onlyEmpty, out + "/synthetic-no-kernels.tsr");
+
+  ModuleDesc stateful = none;
+  stateful.functions = {statePrefill(), stateDecode()};
+  stateful.metadata = {{"tokenizer.kind", "gpt2"}, {"tokenizer.file", std::string(40, 'v')},
+                       {"empty", ""}};
+  failures += write(stateful, out + "/synthetic-states-metadata.tsr");
   return failures;
 }
 
