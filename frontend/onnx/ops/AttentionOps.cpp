@@ -413,8 +413,15 @@ LogicalResult importContribAttention(NodeImporter &n) {
     sizes = *s;
   else
     sizes.assign(3, qkvType.getDimSize(2) / 3);
-  if (sizes.size() != 3 || sizes[0] + sizes[1] + sizes[2] != qkvType.getDimSize(2))
-    return n.error("qkv_hidden_sizes do not add up to the projection width " +
+  // The sizes are the model's attribute: summed overflow-checked, each
+  // positive (a negative one would slice backwards).
+  int64_t total = 0;
+  bool fits = sizes.size() == 3;
+  for (int64_t size : sizes)
+    fits = fits && size > 0 && !__builtin_add_overflow(total, size, &total);
+  if (!fits || total != qkvType.getDimSize(2))
+    return n.error("qkv_hidden_sizes must be three positive sizes that add up "
+                   "to the projection width " +
                    llvm::Twine(qkvType.getDimSize(2)));
   Builder b(n.context());
   llvm::SmallVector<Value> qkvHeads;

@@ -74,7 +74,8 @@ FailureOr<bool> trySymbolicArithmetic(NodeImporter &n, IntOp kind) {
         return false;
       if (b.constant == 0)
         return n.error("integer modulo by zero");
-      int64_t r = a.constant % b.constant;
+      // Anything mod -1 is 0; computed, INT64_MIN % -1 overflows (x86 traps).
+      int64_t r = b.constant == -1 ? 0 : a.constant % b.constant;
       if (r != 0 && (r < 0) != (b.constant < 0))
         r += b.constant;
       result.push_back(SymbolicInt::of(r));
