@@ -7,10 +7,17 @@
 // GELU MLP, and an LM head that is the shared embedding scaled by
 // d_model^-0.5 when tied.
 //
+// Besides `main` (encoder and decoder in one call), generation gets
+// `encode` (the encoder output, computed once) and `decode` (one decoder
+// token over that output and the decoder's self-attention caches, which a
+// session keeps; cross-attention keys and values are recomputed from the
+// encoder output each step).
+//
 //===----------------------------------------------------------------------===//
 
 #include "frontend/native/Families.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <cmath>
@@ -198,17 +205,60 @@ public:
     llvm::SmallVector<Value> args =
         g.beginFunction("main", {ids, mask, decoderIds});
     Value encoded = encode(args[0], args[1]);
-    Value logits = decode(args[2], encoded, args[1]);
+    Value logits = decode(args[2], encoded, args[1], {}, nullptr);
     g.setScope("main");
     g.endFunction({{"logits", logits}});
   }
 
+  void buildEncodeDecode() {
+    Type i64 = b.getI64Type(), f32 = b.getF32Type();
+    FunctionInput ids{
+        "input_ids", {kDynamic, kDynamic}, i64, {"batch", "sequence"}};
+    FunctionInput mask = ids;
+    mask.name = "attention_mask";
+    llvm::SmallVector<Value> args = g.beginFunction("encode", {ids, mask});
+    Value encoded = encode(args[0], args[1]);
+    g.setScope("encode");
+    g.endFunction({{"encoder_hidden_states", encoded}});
+
+    llvm::SmallVector<FunctionInput> inputs = {
+        {"decoder_input_ids", {kDynamic, 1}, i64, {"batch", ""}},
+        mask,
+        {"encoder_hidden_states",
+         {kDynamic, kDynamic, c.model},
+         f32,
+         {"batch", "sequence", ""}}};
+    for (int64_t i = 0; i < c.decoderLayers; ++i)
+      for (llvm::StringRef part : {"key", "value"})
+        inputs.push_back(
+            {"past_key_values." + std::to_string(i) + "." + part.str(),
+             {kDynamic, c.heads, kDynamic, c.kv},
+             f32,
+             {"batch", "", "past_sequence", ""}});
+    args = g.beginFunction("decode", inputs);
+    llvm::SmallVector<KVCache> past, present;
+    for (int64_t i = 0; i < c.decoderLayers; ++i)
+      past.push_back({args[3 + 2 * i], args[4 + 2 * i]});
+    Value logits = decode(args[0], args[2], args[1], past, &present);
+    g.setScope("decode");
+    llvm::SmallVector<std::pair<std::string, Value>> outputs = {
+        {"logits", logits}};
+    for (auto [i, cache] : llvm::enumerate(present)) {
+      outputs.push_back({"present." + std::to_string(i) + ".key", cache.key});
+      outputs.push_back(
+          {"present." + std::to_string(i) + ".value", cache.value});
+    }
+    g.endFunction(outputs);
+  }
+
 private:
-  /// The relative-position bias [1, heads, q, k] of queries 0..q-1 over keys
-  /// 0..k-1.
+  /// The relative-position bias [1, heads, q, k] of queries offset ..
+  /// offset+q-1 (offset: null for 0) over keys 0..k-1.
   Value positionBias(ElementsAttr table, OpFoldResult queries,
-                     OpFoldResult keys, bool bidirectional) {
-    Value q = g.reshape(g.iota(queries, Value()), {queries, b.getIndexAttr(1)});
+                     OpFoldResult keys, bool bidirectional,
+                     Value queryOffset = {}) {
+    Value q =
+        g.reshape(g.iota(queries, queryOffset), {queries, b.getIndexAttr(1)});
     Value k = g.reshape(g.iota(keys, Value()), {b.getIndexAttr(1), keys});
     Value relative = SubOp::create(b, k, q);
     int64_t buckets = bidirectional ? c.buckets / 2 : c.buckets;
@@ -239,22 +289,28 @@ private:
         bias, {b.getIndexAttr(1), b.getIndexAttr(c.heads), queries, keys});
   }
 
-  /// Attention of x's queries over `kv` (x itself for self-attention).
+  /// Attention of x's queries over `kv` (x itself for self-attention), after
+  /// a `past` cache when given; `present` receives the keys and values it
+  /// attended to.
   Value attention(const AttentionWeights &aw, Value x, Value kv, Value mask,
-                  bool causal) {
+                  bool causal, const KVCache *past, KVCache *present) {
     Value q = g.splitHeads(g.linear(x, g.constant(aw.q)), c.heads, c.kv);
     Value k = g.splitHeads(g.linear(kv, g.constant(aw.k)), c.heads, c.kv);
     Value v = g.splitHeads(g.linear(kv, g.constant(aw.v)), c.heads, c.kv);
     // T5 folds 1/sqrt(d_kv) into its initialization: no scaling.
-    Value out = g.attention(q, k, v, mask, nullptr, 1.0f, causal).first;
+    auto [out, cache] = g.attention(q, k, v, mask, past, 1.0f, causal);
+    if (present)
+      *present = cache;
     return g.mergeHeads(out);
   }
 
   /// x + attention(norm(x)).
   Value attentionLayer(const AttentionWeights &aw, Value x, Value kv,
-                       Value mask, bool causal) {
+                       Value mask, bool causal, const KVCache *past = nullptr,
+                       KVCache *present = nullptr) {
     Value normed = g.rmsNorm(x, g.constant(aw.norm), c.epsilon);
-    Value out = attention(aw, normed, kv ? kv : normed, mask, causal);
+    Value out = attention(aw, normed, kv ? kv : normed, mask, causal, past,
+                          present);
     return g.linear(out, g.constant(aw.o), Value(), x);
   }
 
@@ -301,12 +357,27 @@ private:
     return g.rmsNorm(h, g.constant(w.encoder.finalNorm), c.epsilon);
   }
 
-  Value decode(Value ids, Value encoded, Value attentionMask) {
+  /// The decoder's logits for `ids`; with `past` (one cache per layer) the
+  /// single token in `ids` follows the cached ones and `present` receives
+  /// the caches extended by it.
+  Value decode(Value ids, Value encoded, Value attentionMask,
+               llvm::ArrayRef<KVCache> past,
+               llvm::SmallVectorImpl<KVCache> *present) {
     g.setScope("decoder.embed_tokens");
     Value h = EmbeddingOp::create(b, g.constant(w.shared), ids);
     g.setScope("decoder.relative_attention_bias");
     OpFoldResult length = g.size(ids, 1);
-    Value bias = positionBias(w.decoder.relativeBias, length, length, false);
+    Value bias;
+    if (past.empty()) {
+      bias = positionBias(w.decoder.relativeBias, length, length, false);
+    } else {
+      // One query at position past_sequence over keys 0..past_sequence.
+      Value pastLength = g.indexValue(g.size(past.front().key, 2));
+      Value keys = arith::AddIOp::create(
+          b, pastLength, arith::ConstantIndexOp::create(b, 1));
+      bias = positionBias(w.decoder.relativeBias, length, keys, false,
+                          pastLength);
+    }
     // Cross-attention skips the encoder's padding keys.
     Value attend =
         CmpOp::create(b, CmpPredicate::ne, attentionMask, g.scalarI64(0));
@@ -316,7 +387,14 @@ private:
     for (auto [l, block] : llvm::enumerate(w.decoder.blocks)) {
       std::string name = "decoder.block." + std::to_string(l);
       g.setScope(name + ".self_attention");
-      h = attentionLayer(block.self, h, Value(), bias, /*causal=*/true);
+      if (past.empty()) {
+        h = attentionLayer(block.self, h, Value(), bias, /*causal=*/true);
+      } else {
+        // A single query sees every cached key: no causal mask is needed.
+        present->emplace_back();
+        h = attentionLayer(block.self, h, Value(), bias, /*causal=*/false,
+                           &past[l], &present->back());
+      }
       g.setScope(name + ".cross_attention");
       h = attentionLayer(block.cross, h, encoded, crossMask, /*causal=*/false);
       g.setScope(name + ".ff");
@@ -347,7 +425,9 @@ llvm::Error importT5(ModelConfig &config, WeightLoader &weights,
   auto w = loadWeights(*c, weights);
   if (!w)
     return w.takeError();
-  T5Builder(*c, *w, g).buildMain();
+  T5Builder builder(*c, *w, g);
+  builder.buildMain();
+  builder.buildEncodeDecode();
   return llvm::Error::success();
 }
 

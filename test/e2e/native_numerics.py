@@ -10,6 +10,8 @@ tessera-run and compares with PyTorch:
     caches of the others (its logits against the reference's last position,
     its present caches against prefill's of the whole sequence); and the
     greedy generations;
+  - t5 (both) also greedily through `encode` once and `decode` per token
+    over its self-attention caches;
   - with ../shared: stories260K.bin (llama2.c) against the PyTorch logits
     stored with its ONNX export, and its greedy continuation from BOS.
 
@@ -221,13 +223,53 @@ class Runner:
                           for f in os.listdir(out_dir) if f.startswith("present.")}
         return tokens, want
 
+    def greedy_encode_decode(self):
+        """T5: `encode` once, then `decode` token by token from empty
+        self-attention caches, each step's present caches the next one's
+        past."""
+        spec = self.case.reference["greedy"]
+        want = np.load(self.path(spec["tokens"]))
+        inputs = {k: self.path(v) for k, v in spec["inputs"].items()}
+        encoded = self.run("encode", inputs, "greedy-encode")
+        if not encoded:
+            return None, want
+        with open(os.path.join(self.case.directory, "config.json")) as f:
+            config = json.load(f)
+        layers = config.get("num_decoder_layers") or config["num_layers"]
+        empty = self.save("empty-cache.npy",
+                          np.zeros((1, config["num_heads"], 0, config.get("d_kv", 64)),
+                                   np.float32))
+        caches = {f"past_key_values.{i}.{part}": empty
+                  for i in range(layers) for part in ("key", "value")}
+        tokens = want[:, :1]
+        for step in range(want.shape[1] - 1):
+            step_inputs = dict(caches, attention_mask=inputs["attention_mask"],
+                               encoder_hidden_states=os.path.join(
+                                   encoded, "encoder_hidden_states.npy"),
+                               decoder_input_ids=self.save(f"d{step}.npy", tokens[:, -1:]))
+            out_dir = self.run("decode", step_inputs, f"greedy-decode-{step}")
+            if not out_dir:
+                return None, want
+            logits = np.load(os.path.join(out_dir, "logits.npy"))
+            tokens = np.concatenate([tokens, logits[:, -1:].argmax(-1)], axis=1)
+            caches = {"past_key_values." + f[len("present."):-len(".npy")]:
+                      os.path.join(out_dir, f)
+                      for f in os.listdir(out_dir) if f.startswith("present.")}
+        return tokens, want
+
     def check_greedy(self):
         if "greedy" not in self.case.reference:
             return
         modes = [False] + ([True] if self.has_decode else [])
+        if self.case.reference["greedy"]["decoder"]:
+            modes.append("encode")
         for use_decode in modes:
-            what = "greedy (prefill + decode)" if use_decode else "greedy (main)"
-            got, want = self.greedy(use_decode)
+            if use_decode == "encode":
+                what = "greedy (encode + decode)"
+                got, want = self.greedy_encode_decode()
+            else:
+                what = "greedy (prefill + decode)" if use_decode else "greedy (main)"
+                got, want = self.greedy(use_decode)
             if got is None:
                 continue
             ok = got.shape == want.shape and bool((got == want).all())
