@@ -2,8 +2,9 @@
 # The main job: bootstrap and build, then compile a model and run it.
 # Usage: scripts/run.sh [model.onnx | checkpoint.bin | hf-model-dir]
 # Without a model it uses stories260K (llama2.c checkpoint) from ../shared
-# when present, otherwise the repo's own GPT-2-style export
-# (scripts/models/export_models.py: seeded weights, nothing downloaded).
+# when present, otherwise the repo's own small llama2.c checkpoint and
+# tokenizer (scripts/models/llama2c_checkpoint.py: seeded weights, nothing
+# downloaded). A module with a tokenizer then generates text from a prompt.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,11 +19,10 @@ if [ -z "$model" ]; then
     model=$SHARED/models/stories260K/stories260K.bin
     echo "tessera: no model given; using stories260K from $SHARED"
   else
-    echo "tessera: no model given and $SHARED absent; exporting the repo's"
-    echo "GPT-2-style test model (seeded weights, not a trained model)"
-    /usr/bin/python3 "$ROOT/scripts/models/export_models.py" \
-      --out "$BUILD/models" --models gpt2 --opsets 14 > /dev/null
-    model=$BUILD/models/gpt2_opset14.onnx
+    echo "tessera: no model given and $SHARED absent; writing the repo's small"
+    echo "llama2.c checkpoint and tokenizer (seeded weights, not a trained model)"
+    /usr/bin/python3 "$ROOT/scripts/models/llama2c_checkpoint.py" --out "$BUILD/models/llama2c"
+    model=$BUILD/models/llama2c/model.bin
   fi
 fi
 if [ ! -e "$model" ]; then
@@ -41,10 +41,17 @@ echo "tessera: compiling $model"
 import sys, numpy as np
 np.save(sys.argv[2], np.arange(1, 17, dtype=np.int64).reshape(1, 16))
 PY
-input=$("$BUILD/bin/tessera-run" "$stem.tsr" --print-signature | awk -F"'" '/input  0/ {print $2; exit}')
-echo "tessera: running $stem.tsr on 16 tokens (outputs under $stem.out)"
-"$BUILD/bin/tessera-run" "$stem.tsr" --input "$input=$stem.ids.npy" \
+# The first function (main, for checkpoints that also have prefill/decode).
+signature=$("$BUILD/bin/tessera-run" "$stem.tsr" --print-signature)
+function=$(awk -F"'" '/^function/ {print $2; exit}' <<<"$signature")
+input=$(awk -F"'" '/input  0/ {print $2; exit}' <<<"$signature")
+echo "tessera: running $function of $stem.tsr on 16 tokens (outputs under $stem.out)"
+"$BUILD/bin/tessera-run" "$stem.tsr" --function "$function" --input "$input=$stem.ids.npy" \
   --output-dir "$stem.out" --benchmark 10
 echo
-echo "tessera: text generation from a prompt (tessera-run --prompt) is not there"
-echo "yet; see README, 'What does not work yet'."
+if probe=$("$BUILD/bin/tessera-run" "$stem.tsr" --prompt "Once upon a time" -n 0 2>&1 >/dev/null); then
+  echo "tessera: generating (tessera-run --prompt \"Once upon a time\" -n 100)"
+  "$BUILD/bin/tessera-run" "$stem.tsr" --prompt "Once upon a time" -n 100
+else
+  echo "tessera: no text generation with this module: ${probe#tessera-run: error: }"
+fi
