@@ -219,6 +219,9 @@ FailureOr<Value> restrictMask(NodeImporter &n, Value mask, Value allowed) {
   Type elementType = cast<ShapedType>(mask.getType()).getElementType();
   if (elementType.isInteger(1))
     return logicalAnd(n, mask, allowed);
+  // The model picks the mask's type; -inf has no integer value.
+  if (!isa<FloatType>(elementType))
+    return n.error("attn_mask must be boolean or floating point");
   return n.create<WhereOp>(
       {allowed, mask,
        scalarConstant(n, elementType,
