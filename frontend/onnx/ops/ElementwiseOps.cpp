@@ -124,14 +124,27 @@ LogicalResult importMod(NodeImporter &n) {
   return success();
 }
 
+/// The element count of an elementwise op on tracked values of `a` and `b`
+/// elements, one broadcast when it has a single element; none when they do
+/// not broadcast. One element against none is none: the larger count would
+/// index the empty side.
+std::optional<size_t> broadcastLength(size_t a, size_t b) {
+  if (a == b || b == 1)
+    return a;
+  if (a == 1)
+    return b;
+  return std::nullopt;
+}
+
 /// Boolean And: folded on values known at compile time, else where(a, b,
 /// false).
 LogicalResult importAnd(NodeImporter &n) {
   std::optional<SymbolicInts> lhs = n.inputElements(0);
   std::optional<SymbolicInts> rhs = n.inputElements(1);
-  if (lhs && rhs && (lhs->size() == rhs->size() || lhs->size() == 1 ||
-                     rhs->size() == 1)) {
-    size_t length = std::max(lhs->size(), rhs->size());
+  std::optional<size_t> broadcast =
+      lhs && rhs ? broadcastLength(lhs->size(), rhs->size()) : std::nullopt;
+  if (broadcast) {
+    size_t length = *broadcast;
     SymbolicInts result;
     for (size_t i = 0; i < length; ++i) {
       const SymbolicInt &a = (*lhs)[lhs->size() == 1 ? 0 : i];
@@ -211,9 +224,10 @@ LogicalResult importCompare(NodeImporter &n) {
   if (predicate == CmpPredicate::eq) {
     std::optional<SymbolicInts> lhs = n.inputElements(0);
     std::optional<SymbolicInts> rhs = n.inputElements(1);
-    if (lhs && rhs && (lhs->size() == rhs->size() || lhs->size() == 1 ||
-                       rhs->size() == 1)) {
-      size_t length = std::max(lhs->size(), rhs->size());
+    std::optional<size_t> broadcast =
+        lhs && rhs ? broadcastLength(lhs->size(), rhs->size()) : std::nullopt;
+    if (broadcast) {
+      size_t length = *broadcast;
       SymbolicInts result;
       for (size_t i = 0; i < length; ++i) {
         std::optional<bool> equal =
