@@ -21,6 +21,14 @@
 // then kept for those users, one reduction pass, as the importer computes
 // them for LayerNormalization itself. No full-size intermediate may.
 //
+// Residual: a fused norm of a sum of two tensors of its type (a bias, which
+// broadcasts, is not a residual) takes the sum into its residual form; the
+// sum's other users, the next residual connection, read residual_output:
+//
+//   s = a + r                               y, s' = norm(a, residual r)
+//   y = norm(s)                     →       … s' …
+//   … s …
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/FusionMatchers.h"
@@ -356,6 +364,25 @@ struct FuseNormsPass : public tessera::impl::FuseNormsBase<FuseNormsPass> {
     return true;
   }
 
+  /// The residual sum `x = a + r` the norm can take in, or null (with the
+  /// reason when x is such a sum but cannot be taken in). Its users other
+  /// than the norm must come after the norm, which is where they will read
+  /// residual_output.
+  AddOp residualSum(NormMatch &match, std::string &reason) {
+    auto add = match.x.getDefiningOp<AddOp>();
+    if (!add || add.getLhs().getType() != match.x.getType() ||
+        add.getRhs().getType() != match.x.getType())
+      return nullptr;
+    for (Operation *user : match.x.getUsers())
+      if (!match.ops.contains(user) &&
+          (user->getBlock() != match.root->getBlock() ||
+           !match.root->isBeforeInBlock(user))) {
+        reason = "the sum is also used before the norm";
+        return nullptr;
+      }
+    return add;
+  }
+
   void replace(NormMatch &match) {
     OpBuilder builder(match.root);
     Builder b(&getContext());
@@ -366,20 +393,30 @@ struct FuseNormsPass : public tessera::impl::FuseNormsBase<FuseNormsPass> {
     match.scale = normalizedParam(builder, loc, match.scale, normalized);
     if (match.bias)
       match.bias = normalizedParam(builder, loc, match.bias, normalized);
-    Value result;
+    std::string reason;
+    AddOp sum = residualSum(match, reason);
+    Value input = sum ? sum.getLhs() : match.x;
+    Value residual = sum ? sum.getRhs() : Value();
+    Operation *norm;
     if (match.isLayerNorm)
-      result = LayerNormOp::create(builder, loc, match.x, match.scale,
-                                   match.bias, /*residual=*/Value(),
-                                   b.getI64IntegerAttr(match.axis),
-                                   b.getF32FloatAttr(match.epsilon))
-                   .getOutput();
+      norm = LayerNormOp::create(builder, loc, input, match.scale, match.bias,
+                                 residual, b.getI64IntegerAttr(match.axis),
+                                 b.getF32FloatAttr(match.epsilon));
     else
-      result = RMSNormOp::create(builder, loc, match.x, match.scale,
-                                 /*residual=*/Value(),
-                                 b.getI64IntegerAttr(match.axis),
-                                 b.getF32FloatAttr(match.epsilon))
-                   .getOutput();
-    match.root->getResult(0).replaceAllUsesWith(result);
+      norm = RMSNormOp::create(builder, loc, input, match.scale, residual,
+                               b.getI64IntegerAttr(match.axis),
+                               b.getF32FloatAttr(match.epsilon));
+    match.root->getResult(0).replaceAllUsesWith(norm->getResult(0));
+    if (auto add = match.x.getDefiningOp<AddOp>(); add && remarks &&
+        (sum || !reason.empty()))
+      remarkCandidate(add, "residual_add", sum != nullptr, reason);
+    if (!sum)
+      return;
+    match.x.replaceUsesWithIf(norm->getResult(1), [&](OpOperand &use) {
+      return !match.ops.contains(use.getOwner());
+    });
+    match.ops.insert(sum);
+    ++numResidual;
   }
 };
 

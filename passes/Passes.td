@@ -53,9 +53,11 @@ def FuseNorms : Pass<"tessera-fuse-norms", "mlir::func::FuncOp"> {
     RMSNorm. Operand order does not matter, and γ/β may carry leading 1s.
     Every full-size intermediate must be used only inside the norm; the
     statistics (mean, variance, standard deviation and its reciprocal) may
-    also be used outside, and then stay for those users. With `remarks`,
-    each candidate gets a remark: fused, or the first predicate that
-    failed.
+    also be used outside, and then stay for those users. A norm of a
+    residual sum `a + r` (both of the norm's type) takes it in: the norm's
+    residual form returns the sum too, for its other users. With
+    `remarks`, each candidate gets a remark: fused, or the first predicate
+    that failed (the sums, as `residual_add`, too).
 
     Before:
     ```mlir
@@ -74,6 +76,12 @@ def FuseNorms : Pass<"tessera-fuse-norms", "mlir::func::FuncOp"> {
     %y = tessera.layer_norm %x scale %gamma bias %beta axis 2 epsilon 9.99999974E-6
         : (tensor<?x?x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
     ```
+    With `%x = tessera.add %a, %r` used after the norm too, after:
+    ```mlir
+    %y, %x = tessera.layer_norm %a scale %gamma bias %beta residual %r axis 2 epsilon 9.99999974E-6
+        : (tensor<?x?x768xf32>, tensor<768xf32>, tensor<768xf32>, tensor<?x?x768xf32>)
+        -> (tensor<?x?x768xf32>, tensor<?x?x768xf32>)
+    ```
   }];
   let dependentDialects = ["::tessera::TesseraDialect"];
   let options = [
@@ -83,6 +91,8 @@ def FuseNorms : Pass<"tessera-fuse-norms", "mlir::func::FuncOp"> {
   let statistics = [
     Statistic<"numCandidates", "candidates", "Mean reductions examined">,
     Statistic<"numFused", "fused", "Norms fused">,
+    Statistic<"numResidual", "residuals",
+              "Residual Adds taken into a norm's residual form">,
   ];
 }
 
@@ -227,6 +237,78 @@ def FuseRotary : Pass<"tessera-fuse-rotary", "mlir::func::FuncOp"> {
   let statistics = [
     Statistic<"numCandidates", "candidates", "Pair stacks examined">,
     Statistic<"numFused", "fused", "Rotary embeddings fused">,
+  ];
+}
+
+def FuseMatmulEpilogue : Pass<"tessera-fuse-matmul-epilogue", "mlir::func::FuncOp"> {
+  let summary = "Fuse a bias and GELU into the matmul's epilogue (tessera.fused_matmul)";
+  let description = [{
+    Every `tessera.matmul` used once, by a `tessera.add` or a
+    `tessera.gelu`, is a candidate. An addend that is a bias over the
+    product's last dimension becomes the epilogue's bias; a GELU (with the
+    bias the GELU pass gave it, if any) becomes its activation (`gelu` or
+    `gelu_tanh`). Runs after the other fusion passes, so that the adds
+    they take in (residual sums, attention masks) are gone. With `remarks`,
+    each candidate gets a remark: fused, or the first predicate that
+    failed.
+
+    Before:
+    ```mlir
+    %p = tessera.matmul %x, %w : (tensor<?x?x768xf32>, tensor<768x3072xf32>) -> tensor<?x?x3072xf32>
+    %a = tessera.gelu %p bias %b approximate tanh : (tensor<?x?x3072xf32>, tensor<3072xf32>) -> tensor<?x?x3072xf32>
+    ```
+    After:
+    ```mlir
+    %a = tessera.fused_matmul %x, %w bias %b activation gelu_tanh
+        : (tensor<?x?x768xf32>, tensor<768x3072xf32>, tensor<3072xf32>) -> tensor<?x?x3072xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates",
+              "Matmuls used once by an add or a GELU">,
+    Statistic<"numFused", "fused", "Epilogues fused">,
+  ];
+}
+
+def FuseQKV : Pass<"tessera-fuse-qkv", "mlir::func::FuncOp"> {
+  let summary = "Pack matmuls of one input with constant weights into one matmul";
+  let description = [{
+    Every value that is the left operand of two or more matmuls (or fused
+    matmuls without a residual) with constant 2-D weights is a candidate,
+    once per epilogue (activation, and whether there is a bias). Their
+    weights (and constant biases) are concatenated along N at compile
+    time into one `tessera.fused_matmul`, whose result is sliced back
+    into the parts: BERT's and Llama's separate Q, K and V projections
+    become one. Runs after the epilogue pass. With `remarks`, each
+    candidate gets a remark (on its first matmul): fused, or the first
+    predicate that failed.
+
+    Before:
+    ```mlir
+    %q = tessera.fused_matmul %h, %wq bias %bq : (tensor<?x?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %k = tessera.fused_matmul %h, %wk bias %bk : (tensor<?x?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    ```
+    After:
+    ```mlir
+    %qk = tessera.fused_matmul %h, %wqk bias %bqk : (tensor<?x?x64xf32>, tensor<64x128xf32>, tensor<128xf32>) -> tensor<?x?x128xf32>
+    %q = tessera.slice %qk starts [0, 0, 0] ends [9223372036854775807, 9223372036854775807, 64] steps [1, 1, 1] : tensor<?x?x128xf32> -> tensor<?x?x64xf32>
+    %k = tessera.slice %qk starts [0, 0, 64] ends [9223372036854775807, 9223372036854775807, 128] steps [1, 1, 1] : tensor<?x?x128xf32> -> tensor<?x?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessera::TesseraDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per candidate: fused, or why not">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "candidates",
+              "Groups of matmuls sharing an input and an epilogue">,
+    Statistic<"numPacked", "packed", "Matmuls packed into another">,
   ];
 }
 

@@ -6,6 +6,9 @@ fused against what the graphs contain, printing every count.
   - ../shared GPT-2 and BERT exports: 12 attention, 25 layer_norm and 12
     gelu each; stories260K: 5 attention (causal, 8 query / 4 KV heads),
     11 rms_norm, 5 SwiGLU and 5 rotary pairs (10 rotations: Q and K);
+    residual Adds taken into norms (GPT-2 24, BERT 25, stories260K 10),
+    bias/GELU matmul epilogues (GPT-2 48, BERT 73) and packed Q/K/V
+    projections (BERT 12, stories260K 5);
   - the repo's own exports (scripts/models/export_models.py): every
     attention and every norm.
   The ../shared models are skipped, with a message, without it.
@@ -143,12 +146,14 @@ def main():
     models = os.path.join(args.shared, "models")
     expected = {
         "exporter-graphs/gpt2-pytorch1.4/GPT2Model.onnx":
-            {"attention": 12, "layer_norm": 25, "gelu": 12},
+            {"attention": 12, "layer_norm": 25, "gelu": 12,
+             "residual_add": 24, "matmul_epilogue": 48},
         "exporter-graphs/bert-squad-pytorch1.4/BertForQuestionAnswering_0.onnx":
-            {"attention": 12, "layer_norm": 25, "gelu": 12},
+            {"attention": 12, "layer_norm": 25, "gelu": 12,
+             "residual_add": 25, "matmul_epilogue": 73, "packed_matmul": 12},
         "stories260K/stories260K_opset14.onnx":
             {"attention": 5, "rms_norm": 11, "swiglu": 5,
-             "rotary_embedding": 10},
+             "rotary_embedding": 10, "residual_add": 10, "packed_matmul": 5},
     }
     if os.path.isdir(models):
         for rel, kinds in expected.items():

@@ -184,12 +184,19 @@ int main(int argc, char **argv) {
     swiglu.remarks = true;
     tessera::FuseRotaryOptions rotary;
     rotary.remarks = true;
+    tessera::FuseMatmulEpilogueOptions epilogue;
+    epilogue.remarks = true;
+    tessera::FuseQKVOptions qkv;
+    qkv.remarks = true;
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseNorms(norms));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseGelu(gelu));
     pm.addNestedPass<mlir::func::FuncOp>(
         tessera::createFuseAttention(attention));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseSwiGLU(swiglu));
     pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseRotary(rotary));
+    pm.addNestedPass<mlir::func::FuncOp>(
+        tessera::createFuseMatmulEpilogue(epilogue));
+    pm.addNestedPass<mlir::func::FuncOp>(tessera::createFuseQKV(qkv));
     pm.addPass(mlir::createCanonicalizerPass());
     pm.addPass(mlir::createCSEPass());
   }

@@ -248,3 +248,95 @@ func.func @centered_escapes(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8
   %n = tessera.mul %d, %r : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
   return %n, %d : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// A pre-norm block: the residual sum feeds the norm and the next residual
+// connection, which then reads the norm's residual_output.
+// CHECK-LABEL: func.func @residual_layer_norm
+// CHECK: %[[Y:.*]], %[[SUM:.*]] = tessera.layer_norm %arg0 scale %arg2 bias %arg3 residual %arg1 axis 1 epsilon 9.99999974E-6
+// CHECK-NOT: tessera.add %arg0, %arg1
+// CHECK: %[[NEXT:.*]] = tessera.add %[[SUM]], %[[Y]]
+// CHECK: return %[[NEXT]]
+func.func @residual_layer_norm(%a: tensor<4x8xf32>, %r: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %eps = tessera.constant dense<1.0e-05> : tensor<f32>
+  // expected-remark @+1 {{fused as residual_add}}
+  %x = tessera.add %a, %r : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // expected-remark @+1 {{fused as layer_norm}}
+  %m = tessera.reduce_mean %x [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %d = tessera.sub %x, %m : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %sq = tessera.mul %d, %d : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %v = tessera.reduce_mean %sq [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %e = tessera.add %v, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %s = tessera.sqrt %e : tensor<4x1xf32>
+  %n = tessera.div %d, %s : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %gn = tessera.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %y = tessera.add %gn, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %next = tessera.add %x, %y : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %next : tensor<4x8xf32>
+}
+
+// -----
+
+// RMSNorm of a residual sum used by nothing else: the residual form, with
+// residual_output unused.
+// CHECK-LABEL: func.func @residual_rms_norm
+// CHECK: %[[Y:.*]], %{{.*}} = tessera.rms_norm %arg0 scale %arg2 residual %arg1 axis 1
+// CHECK: return %[[Y]]
+func.func @residual_rms_norm(%a: tensor<4x8xf32>, %r: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  %eps = tessera.constant dense<1.0e-06> : tensor<f32>
+  // expected-remark @+1 {{fused as residual_add}}
+  %x = tessera.add %a, %r : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %sq = tessera.mul %x, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // expected-remark @+1 {{fused as rms_norm}}
+  %ms = tessera.reduce_mean %sq [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %e = tessera.add %ms, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %rs = tessera.rsqrt %e : tensor<4x1xf32>
+  %n = tessera.mul %x, %rs : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %y = tessera.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// A bias Add broadcasts: not a residual, and not a candidate. The norm
+// fuses alone.
+// CHECK-LABEL: func.func @bias_is_not_a_residual
+// CHECK: %[[X:.*]] = tessera.add %arg0, %arg1
+// CHECK: tessera.rms_norm %[[X]] scale %arg2 axis 1
+// CHECK-NOT: residual
+func.func @bias_is_not_a_residual(%a: tensor<4x8xf32>, %bias: tensor<8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  %eps = tessera.constant dense<1.0e-06> : tensor<f32>
+  %x = tessera.add %a, %bias : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %sq = tessera.mul %x, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // expected-remark @+1 {{fused as rms_norm}}
+  %ms = tessera.reduce_mean %sq [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %e = tessera.add %ms, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %rs = tessera.rsqrt %e : tensor<4x1xf32>
+  %n = tessera.mul %x, %rs : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %y = tessera.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// The sum is used before the norm ends: residual_output would come too
+// late for it. The norm fuses without the residual form.
+// CHECK-LABEL: func.func @sum_used_before_the_norm
+// CHECK: %[[X:.*]] = tessera.add %arg0, %arg1
+// CHECK: tessera.rms_norm %[[X]] scale %arg2 axis 1
+// CHECK-NOT: residual
+func.func @sum_used_before_the_norm(%a: tensor<4x8xf32>, %r: tensor<4x8xf32>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %eps = tessera.constant dense<1.0e-06> : tensor<f32>
+  // expected-remark @+1 {{not fused as residual_add: the sum is also used before the norm}}
+  %x = tessera.add %a, %r : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %early = tessera.neg %x : tensor<4x8xf32>
+  %sq = tessera.mul %x, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // expected-remark @+1 {{fused as rms_norm}}
+  %ms = tessera.reduce_mean %sq [1] keep_dims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %e = tessera.add %ms, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %rs = tessera.rsqrt %e : tensor<4x1xf32>
+  %n = tessera.mul %x, %rs : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %y = tessera.mul %n, %g : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %y, %early : tensor<4x8xf32>, tensor<4x8xf32>
+}
