@@ -37,10 +37,13 @@ dict=
 [ -f "$root/fuzz/dicts/$h.dict" ] && dict=-dict=$root/fuzz/dicts/$h.dict
 echo "fuzz/smoke/$h: $bin for ${secs}s from $seeds"
 # As scripts/fuzz: leaks reported; an oversized allocation is libFuzzer's
-# -malloc_limit_mb report rather than an ASan abort.
+# -malloc_limit_mb report rather than an ASan abort. libFuzzer's own reports
+# (a harness invariant's abort, a leak) exit with 77 by default, which ctest
+# would take for "skipped": -error_exitcode=1.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
   "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -error_exitcode=1 \
     -artifact_prefix="$artifacts/" $dict "$corpus" "$seeds"
 rc=$?
 if [ $rc -ne 0 ]; then
