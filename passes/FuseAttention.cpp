@@ -395,6 +395,27 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
     if (cast<RankedTensorType>(operand.getType()).getRank() != 4)
       return fail("Q, K^T and V are not all 4-D [batch, heads, sequence, "
                   "head_dim]");
+  // The guard zeroes rows where every key is masked, which the op does
+  // too; for a mask without -inf entries it never fires.
+  if (guardedMask && guardedMask != match.additiveMask &&
+      !hasNoNegativeInfinity(guardedMask))
+    return fail("the fully-masked-row guard tests a value other than the "
+                "additive mask");
+  // where(b, 0, fill) added to the scores is the boolean mask b (ONNX's
+  // Attention body turns a boolean attn_mask into this bias).
+  if (auto where = match.additiveMask
+                       ? match.additiveMask.getDefiningOp<WhereOp>()
+                       : nullptr) {
+    std::optional<double> zero = splatValue(where.getTrueValue());
+    auto condition = cast<RankedTensorType>(where.getCondition().getType());
+    if (zero && *zero == 0.0 && isMaskedFill(where.getFalseValue()) &&
+        !match.booleanMask &&
+        condition.getShape() ==
+            cast<RankedTensorType>(where.getType()).getShape()) {
+      match.booleanMask = where.getCondition();
+      match.additiveMask = Value();
+    }
+  }
   // A mask cut from a constant causal table is the causal flag.
   if (match.additiveMask) {
     Value table = causalTableOf(match.additiveMask);
@@ -409,12 +430,6 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
       match.booleanMask = Value();
     }
   }
-  // The guard zeroes rows where every key is masked, which the op does
-  // too; for a mask without -inf entries it never fires.
-  if (guardedMask && guardedMask != match.additiveMask &&
-      !hasNoNegativeInfinity(guardedMask))
-    return fail("the fully-masked-row guard tests a value other than the "
-                "additive mask");
   for (tensor::DimOp dim : match.scoreDims) {
     std::optional<int64_t> index = dim.getConstantIndex();
     if (!index || (*index != 2 && *index != 3))

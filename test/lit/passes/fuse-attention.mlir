@@ -281,3 +281,46 @@ func.func @scores_returned(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v
   %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %o, %s : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A boolean mask turned into a bias, where(b, 0, -inf), as ONNX's Attention
+// body writes it: the op takes b itself.
+// CHECK-LABEL: func.func @boolean_mask_as_bias
+// CHECK: %[[O:.*]] = tessera.attention %arg0, %{{.*}}, %arg2 mask %arg3 scale
+// CHECK-SAME: tensor<4x6xi1>
+// CHECK: return %[[O]]
+func.func @boolean_mask_as_bias(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32>, %v: tensor<2x3x6x8xf32>, %b: tensor<4x6xi1>) -> tensor<2x3x4x8xf32> {
+  %zero = tessera.constant dense<0.0> : tensor<1xf32>
+  %ninf = tessera.constant dense<0xFF800000> : tensor<1xf32>
+  %bias = tessera.where %b, %zero, %ninf : (tensor<4x6xi1>, tensor<1xf32>, tensor<1xf32>) -> tensor<4x6xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x3x4x8xf32>, tensor<2x3x8x6xf32>) -> tensor<2x3x4x6xf32>
+  %sm = tessera.add %s, %bias : (tensor<2x3x4x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4x6xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %sm axis 3 : tensor<2x3x4x6xf32>
+  %rowmax = tessera.reduce_max %bias [1] keep_dims : tensor<4x6xf32> -> tensor<4x1xf32>
+  %all = tessera.cmp eq, %rowmax, %ninf : (tensor<4x1xf32>, tensor<1xf32>) -> tensor<4x1xi1>
+  %safe = tessera.where %all, %zero, %p : (tensor<4x1xi1>, tensor<1xf32>, tensor<2x3x4x6xf32>) -> tensor<2x3x4x6xf32>
+  %o = tessera.matmul %safe, %v : (tensor<2x3x4x6xf32>, tensor<2x3x6x8xf32>) -> tensor<2x3x4x8xf32>
+  return %o : tensor<2x3x4x8xf32>
+}
+
+// -----
+
+// where(b, 1, -inf) is not a mask: the kept scores would be shifted by 1.
+// It stays an additive mask.
+// CHECK-LABEL: func.func @bias_not_zero_where_kept
+// CHECK: %[[BIAS:.*]] = tessera.where
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 mask %[[BIAS]] scale
+// CHECK-SAME: tensor<4x6xf32>
+func.func @bias_not_zero_where_kept(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32>, %v: tensor<2x3x6x8xf32>, %b: tensor<4x6xi1>) -> tensor<2x3x4x8xf32> {
+  %one = tessera.constant dense<1.0> : tensor<1xf32>
+  %ninf = tessera.constant dense<0xFF800000> : tensor<1xf32>
+  %bias = tessera.where %b, %one, %ninf : (tensor<4x6xi1>, tensor<1xf32>, tensor<1xf32>) -> tensor<4x6xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x3x4x8xf32>, tensor<2x3x8x6xf32>) -> tensor<2x3x4x6xf32>
+  %sm = tessera.add %s, %bias : (tensor<2x3x4x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4x6xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %sm axis 3 : tensor<2x3x4x6xf32>
+  %o = tessera.matmul %p, %v : (tensor<2x3x4x6xf32>, tensor<2x3x6x8xf32>) -> tensor<2x3x4x8xf32>
+  return %o : tensor<2x3x4x8xf32>
+}
