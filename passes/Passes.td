@@ -141,7 +141,8 @@ def FuseAttention : Pass<"tessera-fuse-attention", "mlir::func::FuncOp"> {
     its result must be multiplied by V. Constant factors on Q or Kᵀ count
     as scaling (ONNX's Attention body scales each by √scale), and the
     body's guard `where(max(mask) == -inf, 0, p)` on the probabilities is
-    dropped: the op zeroes fully-masked rows itself. Kᵀ's transpose is
+    dropped: the op zeroes fully-masked rows itself. A bias
+    `where(b, 0, -inf)` is the boolean mask `b`. Kᵀ's transpose is
     undone (the canonicalizer folds the two transposes). With `remarks`,
     each candidate gets a remark: fused, or the first predicate that
     failed.
