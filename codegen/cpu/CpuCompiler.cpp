@@ -5,6 +5,7 @@
 #include "codegen/Passes.h"
 #include "codegen/cpu/AttentionKernel.h"
 #include "codegen/cpu/DispatchFormation.h"
+#include "codegen/cpu/EpilogueFusion.h"
 #include "codegen/cpu/KernelABI.h"
 #include "codegen/cpu/KernelPipeline.h"
 #include "codegen/cpu/WeightPacking.h"
@@ -77,7 +78,7 @@ LogicalResult lowerGraph(ModuleOp module) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (failed(pm.run(module)) || failed(fuseElementwise(module)) ||
-      failed(packMatmulWeights(module)))
+      failed(packMatmulWeights(module)) || failed(formMatmulEpilogues(module)))
     return failure();
   PassManager cleanup(module.getContext());
   cleanup.addPass(createCanonicalizerPass());

@@ -2,6 +2,8 @@
 
 #include "codegen/cpu/DispatchFormation.h"
 
+#include "codegen/cpu/EpilogueFusion.h"
+
 #include "ir/TesseraDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -76,8 +78,13 @@ bool isClonable(Operation *op) {
   return false;
 }
 
-bool isRoot(Operation *op) {
-  if (isa<func::FuncOp, func::ReturnOp, arith::ConstantOp>(op) || isAlias(op))
+/// Tensor ops computed in the kernel of a later op (the key: the op, the
+/// value: that later op) rather than in a dispatch of their own.
+using Absorbed = llvm::DenseMap<Operation *, Operation *>;
+
+bool isRoot(Operation *op, const Absorbed &absorbed) {
+  if (isa<func::FuncOp, func::ReturnOp, arith::ConstantOp>(op) || isAlias(op) ||
+      absorbed.count(op))
     return false;
   return llvm::any_of(op->getResults(), isTensor) && !isClonable(op);
 }
@@ -154,12 +161,12 @@ struct AttentionDim : OpRewritePattern<tensor::DimOp> {
 /// read or write, in terms of the function's input dims.
 class DimTable {
 public:
-  LogicalResult build(func::FuncOp func) {
+  LogicalResult build(func::FuncOp func, const Absorbed &absorbed) {
     OpBuilder b(func.getContext());
     SmallVector<Value> dims;
     SmallVector<std::pair<Value, int64_t>> keys;
     func.walk([&](Operation *op) {
-      if (!isRoot(op) && !isAlias(op))
+      if (!isRoot(op, absorbed) && !isAlias(op))
         return;
       b.setInsertionPointAfter(op);
       for (Value result : op->getResults()) {
@@ -250,8 +257,76 @@ std::string sourceName(Location loc) {
   return "";
 }
 
-/// The clonable producers of `root`, transitively, in program order.
-llvm::SetVector<Operation *> collectCluster(Operation *root) {
+/// A norm's statistics (mean, variance: reductions over a row, and what is
+/// computed from them per row) are recomputed nowhere else when only the
+/// op that normalizes reads them, directly or through each other: they go
+/// into its kernel, where tiling computes them for the rows of each tile,
+/// and never reach memory.
+///
+///   %mean = reduce(%x)          (rows)     \
+///   %var  = reduce(%x, %mean)   (rows)      } one kernel
+///   %y    = normalize(%x, %mean, %var)     /
+bool isRowStatistic(Operation *op, RankedTensorType rootType) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic->getNumResults() != 1 || linalg::isaContractionOpInterface(generic))
+    return false;
+  auto type = dyn_cast<RankedTensorType>(generic->getResult(0).getType());
+  return type && (generic.getNumReductionLoops() > 0 || type.getRank() < rootType.getRank());
+}
+
+/// What each root's kernel computes besides the root: the matmul it is the
+/// epilogue of (EpilogueFusion.h), the row statistics it normalizes with.
+Absorbed findAbsorbed(func::FuncOp func) {
+  Absorbed absorbed;
+  for (Operation &op : func.getBody().front()) {
+    if (isEpilogueProducer(&op))
+      absorbed[&op] = *op.getUsers().begin();
+    auto root = dyn_cast<linalg::GenericOp>(&op);
+    if (!root || root.getNumReductionLoops() != 0 || root->getNumResults() != 1)
+      continue;
+    auto rootType = cast<RankedTensorType>(root->getResult(0).getType());
+    // Candidates: statistics reachable from the root; each is absorbed once
+    // all its users are the root or absorbed (the variance before the mean
+    // it reads).
+    llvm::SetVector<Operation *> candidates;
+    SmallVector<Operation *> worklist{root};
+    while (!worklist.empty()) {
+      Operation *user = worklist.pop_back_val();
+      for (Value v : user->getOperands())
+        if (Operation *def = v.getDefiningOp())
+          if (def->getBlock() == root->getBlock() && isRowStatistic(def, rootType) &&
+              candidates.insert(def))
+            worklist.push_back(def);
+    }
+    llvm::SmallPtrSet<Operation *, 8> owned;
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (Operation *candidate : candidates) {
+        if (owned.contains(candidate))
+          continue;
+        if (llvm::all_of(candidate->getUsers(), [&](Operation *user) {
+              return user == root.getOperation() || owned.contains(user);
+            })) {
+          owned.insert(candidate);
+          changed = true;
+        }
+      }
+    }
+    // Only reductions are worth it: a smaller elementwise op alone stays.
+    if (llvm::none_of(owned, [](Operation *o) {
+          return cast<linalg::LinalgOp>(o).getNumReductionLoops() > 0;
+        }))
+      continue;
+    for (Operation *o : owned)
+      absorbed[o] = root;
+  }
+  return absorbed;
+}
+
+/// The clonable producers of `root`, transitively, in program order, and
+/// what it absorbs.
+llvm::SetVector<Operation *> collectCluster(Operation *root, const Absorbed &absorbed) {
   llvm::SetVector<Operation *> cluster;
   SmallVector<Operation *> worklist{root};
   while (!worklist.empty()) {
@@ -260,7 +335,9 @@ llvm::SetVector<Operation *> collectCluster(Operation *root) {
       continue;
     auto visit = [&](Value v) {
       Operation *def = v.getDefiningOp();
-      if (def && isClonable(def) && def->getBlock() == root->getBlock())
+      auto owner = absorbed.find(def);
+      if (def && (isClonable(def) || (owner != absorbed.end() && owner->second == root)) &&
+          def->getBlock() == root->getBlock())
         worklist.push_back(def);
     };
     for (Value v : op->getOperands())
@@ -278,8 +355,8 @@ llvm::SetVector<Operation *> collectCluster(Operation *root) {
 }
 
 LogicalResult outline(func::FuncOp host, Operation *root, unsigned index,
-                      DimTable &dims, ModuleOp module) {
-  llvm::SetVector<Operation *> cluster = collectCluster(root);
+                      DimTable &dims, const Absorbed &absorbed, ModuleOp module) {
+  llvm::SetVector<Operation *> cluster = collectCluster(root, absorbed);
   // Values the cluster reads from the host: tensors become bindings, index
   // values push constants.
   llvm::SetVector<Value> tensors, scalars;
@@ -350,7 +427,13 @@ LogicalResult outline(func::FuncOp host, Operation *root, unsigned index,
   kernel->setAttr(kDispatchAttr, mb.getUnitAttr());
   kernel->setAttr(kNumInputsAttr, mb.getI64IntegerAttr(tensors.size()));
   kernel->setAttr(kNumCapturedAttr, mb.getI64IntegerAttr(scalars.size()));
-  if (std::string source = sourceName(loc); !source.empty())
+  // Named for every model node it computes: the root and what it absorbed.
+  SmallVector<Location> sources;
+  for (Operation *op : cluster)
+    if (op == root || absorbed.lookup(op) == root)
+      sources.push_back(op->getLoc());
+  if (std::string source = sourceName(FusedLoc::get(host.getContext(), sources));
+      !source.empty())
     kernel->setAttr(kSourceAttr, mb.getStringAttr(source));
   Block *entry = kernel.addEntryBlock();
   OpBuilder kb = OpBuilder::atBlockBegin(entry);
@@ -386,14 +469,15 @@ LogicalResult formFunctionDispatches(func::FuncOp func, ModuleOp module,
                                      unsigned &counter) {
   insertCopies(func);
   DimTable dims;
-  if (failed(dims.build(func)))
+  Absorbed absorbed = findAbsorbed(func);
+  if (failed(dims.build(func, absorbed)))
     return failure();
   SmallVector<Operation *> roots;
   for (Operation &op : func.getBody().front())
-    if (isRoot(&op))
+    if (isRoot(&op, absorbed))
       roots.push_back(&op);
   for (Operation *root : roots)
-    if (failed(outline(func, root, counter++, dims, module)))
+    if (failed(outline(func, root, counter++, dims, absorbed, module)))
       return failure();
   // The clonable ops now live in the kernels; what the host no longer uses
   // goes.

@@ -384,15 +384,21 @@ private:
         auto value = dyn_cast<ElementsAttr>(constant.getValue());
         if (!value || constant->use_empty())
           continue;
-        FailureOr<ArrayRef<char>> bytes = weightBytes(value, weights, &op);
-        if (failed(bytes))
-          return failure();
-        auto [it, inserted] =
-            weights.indexOf.try_emplace(value, weights.segments.size());
-        if (inserted)
-          weights.segments.push_back(*bytes);
-        bufferOf[constant] = addBuffer(module::BufferKind::constant, it->second,
-                                       bytes->size());
+        auto known = weights.indexOf.find(value);
+        if (known == weights.indexOf.end()) {
+          FailureOr<ArrayRef<char>> bytes = weightBytes(value, weights, &op);
+          if (failed(bytes))
+            return failure();
+          // The same bytes under another attribute (a checkpoint tensor in
+          // each of main, prefill and decode) are stored once.
+          auto [it, inserted] = weights.indexOfBytes.try_emplace(
+              {bytes->data(), bytes->size()}, int32_t(weights.segments.size()));
+          if (inserted)
+            weights.segments.push_back(*bytes);
+          known = weights.indexOf.try_emplace(value, it->second).first;
+        }
+        bufferOf[constant] = addBuffer(module::BufferKind::constant, known->second,
+                                       weights.segments[known->second].size());
         continue;
       }
       if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ReshapeOp>(op)) {

@@ -37,6 +37,7 @@ struct WeightTable {
   std::vector<llvm::ArrayRef<char>> segments;
   std::deque<std::vector<char>> owned;
   llvm::DenseMap<mlir::Attribute, int32_t> indexOf;
+  llvm::DenseMap<std::pair<const char *, size_t>, int32_t> indexOfBytes;
 };
 
 /// Builds the FunctionDesc of `host`. Kernels are looked up in

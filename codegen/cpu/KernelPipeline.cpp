@@ -109,6 +109,34 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) 
   return sizes;
 }
 
+/// For an epilogue (EpilogueFusion.h), the tiles of the matmul it updates,
+/// carried over to its own loops: its output is the matmul's, indexed by
+/// the identity, so its loop i is output dim i.
+SmallVector<int64_t> chooseEpilogueTileSizes(linalg::LinalgOp epilogue,
+                                             linalg::LinalgOp contraction,
+                                             unsigned threadsHint) {
+  SmallVector<int64_t> contractionTiles = chooseTileSizes(contraction, threadsHint);
+  AffineMap out = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  SmallVector<int64_t> tiles;
+  for (unsigned i = 0; i < out.getNumResults(); ++i)
+    tiles.push_back(contractionTiles[out.getDimPosition(i)]);
+  return tiles;
+}
+
+/// The matmul whose result `op` updates in place, when it is an epilogue.
+linalg::LinalgOp epilogueContraction(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return nullptr;
+  auto producer = op.getDpsInitOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+  if (!producer || !linalg::isaContractionOpInterface(producer) ||
+      producer.getNumDpsInits() != 1 ||
+      !producer.getMatchingIndexingMap(producer.getDpsInitOperand(0)).isProjectedPermutation() ||
+      producer.getNumParallelLoops() != op.getNumLoops())
+    return nullptr;
+  return producer;
+}
+
 int64_t countWorkgroups(linalg::LinalgOp op, ArrayRef<int64_t> tiles) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t count = 1;
@@ -203,6 +231,90 @@ bool writesOutsideTiles(func::FuncOp kernel) {
       }
   }
   return false;
+}
+
+/// A constant that `size` never exceeds: itself, or a constant among the
+/// operands of the affine.min that clips a tile at the edge.
+std::optional<int64_t> constantUpperBound(Value size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return c;
+  auto min = size.getDefiningOp<affine::AffineMinOp>();
+  if (!min)
+    return std::nullopt;
+  std::optional<int64_t> bound;
+  for (AffineExpr e : min.getMap().getResults())
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
+  return bound;
+}
+
+/// A tile's temporaries (the row statistics of a norm computed in its
+/// kernel) live on the kernel's stack, allocated once on entry: the kernel
+/// ABI has no allocator, heap memory here would be neither checked nor
+/// freed, and stack allocated in the workgroup loop would grow with every
+/// tile. A dim sized on entry is allocated at that size; one sized by its
+/// tile (clipped at the edge) at the tile's full size, and the buffer is
+/// then viewed at the clipped sizes where the temporary was made.
+LogicalResult allocateTemporariesOnStack(func::FuncOp kernel) {
+  SmallVector<memref::AllocOp> allocs;
+  kernel.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+  Block &entry = kernel.getBody().front();
+  for (memref::AllocOp alloc : allocs) {
+    MemRefType type = alloc.getType();
+    Location loc = alloc.getLoc();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    SmallVector<int64_t> fullShape;
+    SmallVector<Value> fullSizes;
+    bool clipped = false;
+    auto dynamicSize = alloc.getDynamicSizes().begin();
+    for (int64_t dim : type.getShape()) {
+      if (!ShapedType::isDynamic(dim)) {
+        fullShape.push_back(dim);
+        continue;
+      }
+      Value size = *dynamicSize++;
+      if (size.getParentBlock() == &entry) {
+        fullShape.push_back(ShapedType::kDynamic);
+        fullSizes.push_back(size);
+        if (Operation *def = size.getDefiningOp())
+          if (b.getInsertionPoint() == entry.end() ||
+              !def->isBeforeInBlock(&*b.getInsertionPoint()))
+            b.setInsertionPointAfter(def);
+        continue;
+      }
+      std::optional<int64_t> bound = constantUpperBound(size);
+      if (!bound)
+        return alloc.emitError("a temporary buffer whose size has no compile-time bound");
+      fullShape.push_back(*bound);
+      clipped = true;
+    }
+    if (clipped && !type.getLayout().isIdentity())
+      return alloc.emitError("a temporary buffer with a non-identity layout");
+    auto full = memref::AllocaOp::create(
+        b, loc,
+        MemRefType::get(fullShape, type.getElementType(), type.getLayout(),
+                        type.getMemorySpace()),
+        fullSizes, alloc.getSymbolOperands(), alloc.getAlignmentAttr());
+    Value replacement = full.getResult();
+    if (clipped) {
+      // Row-major at the clipped sizes: each is at most the full one, so
+      // the view stays inside the buffer.
+      b.setInsertionPoint(alloc);
+      SmallVector<OpFoldResult> sizes = alloc.getMixedSizes();
+      SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+      for (int64_t i = int64_t(sizes.size()) - 2; i >= 0; --i) {
+        AffineExpr x, y;
+        bindSymbols(b.getContext(), x, y);
+        strides[i] = affine::makeComposedFoldedAffineApply(b, loc, x * y,
+                                                           {strides[i + 1], sizes[i + 1]});
+      }
+      replacement = memref::ReinterpretCastOp::create(b, loc, type, full, b.getIndexAttr(0),
+                                                      sizes, strides);
+    }
+    alloc.replaceAllUsesWith(replacement);
+    alloc.erase();
+  }
+  return success();
 }
 
 LogicalResult distributeKernel(func::FuncOp kernel) {
@@ -319,7 +431,10 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
     setWorkgroups(kernel, 1);
     return success();
   }
-  SmallVector<int64_t> tiles = chooseTileSizes(linalgOp, threadsHint);
+  linalg::LinalgOp contraction = epilogueContraction(linalgOp);
+  SmallVector<int64_t> tiles =
+      contraction ? chooseEpilogueTileSizes(linalgOp, contraction, threadsHint)
+                  : chooseTileSizes(linalgOp, threadsHint);
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; })) {
     setWorkgroups(kernel, 1);
     return success();
@@ -362,7 +477,8 @@ LogicalResult lowerKernelsToLLVM(ModuleOp module) {
   if (failed(runPipeline(module, "cse,canonicalize")))
     return failure();
   for (auto func : module.getOps<func::FuncOp>())
-    if (failed(distributeKernel(func)) || failed(lowerVectorContractions(func)))
+    if (failed(distributeKernel(func)) || failed(allocateTemporariesOnStack(func)) ||
+        failed(lowerVectorContractions(func)))
       return failure();
   // Remaining copies become loops here rather than calls to MLIR's runtime
   // library, which the runtime does not have.

@@ -11,7 +11,11 @@
 //     becomes
 //   C'[m, nb, ni] += A[m, k] * P[nb, k, ni]    (C' = C viewed [M, N/w, w])
 //
-// The packed weight is what the module stores.
+// A weight stored [N, K] (a tied embedding read as the LM head) is packed
+// the same way, and an N that is not a multiple of the panel width gets a
+// zero-padded last panel: the matmul computes into whole panels from its
+// zero fill and the result is cut back to N columns. The packed weight is
+// what the module stores, once however many functions read it.
 //
 //===----------------------------------------------------------------------===//
 

@@ -16,4 +16,4 @@ llvm_config.use_default_substitutions()  # FileCheck, not, count
 config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["tessera-opt", "tessera-compile"], [config.tessera_tools_dir])
+    ["tessera-opt", "tessera-compile", "tessera-run"], [config.tessera_tools_dir])
