@@ -78,12 +78,17 @@ void rewriteAsEpilogue(RewriterBase &rewriter, linalg::GenericOp consumer, OpOpe
 
 } // namespace
 
+linalg::LinalgOp epilogueContraction(Operation *op) {
+  auto epilogue = dyn_cast<linalg::GenericOp>(op);
+  if (!epilogue || !isAllParallel(epilogue) || epilogue.getNumDpsInits() != 1 ||
+      !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0)).isIdentity())
+    return nullptr;
+  Operation *producer = epilogue.getDpsInitOperand(0)->get().getDefiningOp();
+  return isContraction(producer) ? cast<linalg::LinalgOp>(producer) : nullptr;
+}
+
 bool isEpilogueProducer(Operation *op) {
-  if (!isContraction(op) || !op->hasOneUse())
-    return false;
-  OpOperand &use = *op->getUses().begin();
-  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
-  return consumer && isAllParallel(consumer) && consumer.isDpsInit(&use);
+  return op->hasOneUse() && epilogueContraction(*op->getUsers().begin()) == op;
 }
 
 LogicalResult formMatmulEpilogues(ModuleOp module) {

@@ -25,6 +25,7 @@
 #ifndef TESSERA_CODEGEN_CPU_EPILOGUEFUSION_H
 #define TESSERA_CODEGEN_CPU_EPILOGUEFUSION_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::cpu {
@@ -32,6 +33,10 @@ namespace tessera::cpu {
 /// Rewrites every eligible elementwise consumer of an f32 contraction in
 /// `module` (linalg on tensors, after weight packing) into its epilogue.
 mlir::LogicalResult formMatmulEpilogues(mlir::ModuleOp module);
+
+/// The contraction whose result `op` updates in place, when `op` is an
+/// epilogue in the form above; null otherwise.
+mlir::linalg::LinalgOp epilogueContraction(mlir::Operation *op);
 
 /// Whether `op` is a contraction whose only use is as the output operand of
 /// an epilogue: dispatch formation puts it in that op's kernel.

@@ -4,6 +4,7 @@
 
 #include "codegen/cpu/AttentionKernel.h"
 #include "codegen/cpu/ContractionVectorization.h"
+#include "codegen/cpu/EpilogueFusion.h"
 #include "codegen/cpu/KernelABI.h"
 
 #include "ir/TesseraDialect.h"
@@ -111,30 +112,19 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) 
 
 /// For an epilogue (EpilogueFusion.h), the tiles of the matmul it updates,
 /// carried over to its own loops: its output is the matmul's, indexed by
-/// the identity, so its loop i is output dim i.
+/// the identity, so its loop i is output dim i. (Its own tiles when the
+/// matmul's output does not map its loops one to one.)
 SmallVector<int64_t> chooseEpilogueTileSizes(linalg::LinalgOp epilogue,
                                              linalg::LinalgOp contraction,
                                              unsigned threadsHint) {
-  SmallVector<int64_t> contractionTiles = chooseTileSizes(contraction, threadsHint);
   AffineMap out = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  if (!out.isProjectedPermutation() || contraction.getNumParallelLoops() != epilogue.getNumLoops())
+    return chooseTileSizes(epilogue, threadsHint);
+  SmallVector<int64_t> contractionTiles = chooseTileSizes(contraction, threadsHint);
   SmallVector<int64_t> tiles;
   for (unsigned i = 0; i < out.getNumResults(); ++i)
     tiles.push_back(contractionTiles[out.getDimPosition(i)]);
   return tiles;
-}
-
-/// The matmul whose result `op` updates in place, when it is an epilogue.
-linalg::LinalgOp epilogueContraction(linalg::LinalgOp op) {
-  if (op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1 ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
-    return nullptr;
-  auto producer = op.getDpsInitOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
-  if (!producer || !linalg::isaContractionOpInterface(producer) ||
-      producer.getNumDpsInits() != 1 ||
-      !producer.getMatchingIndexingMap(producer.getDpsInitOperand(0)).isProjectedPermutation() ||
-      producer.getNumParallelLoops() != op.getNumLoops())
-    return nullptr;
-  return producer;
 }
 
 int64_t countWorkgroups(linalg::LinalgOp op, ArrayRef<int64_t> tiles) {
@@ -431,7 +421,7 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
     setWorkgroups(kernel, 1);
     return success();
   }
-  linalg::LinalgOp contraction = epilogueContraction(linalgOp);
+  linalg::LinalgOp contraction = epilogueContraction(root);
   SmallVector<int64_t> tiles =
       contraction ? chooseEpilogueTileSizes(linalgOp, contraction, threadsHint)
                   : chooseTileSizes(linalgOp, threadsHint);
