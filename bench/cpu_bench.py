@@ -16,14 +16,15 @@ Setup for ORT, once: npm install --prefix ~/.cache/ort --ignore-scripts onnxrunt
 """
 
 import argparse
-import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
 import warnings
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import timing  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "models"))
@@ -76,13 +77,6 @@ def flops(name):
     return BATCH * layers * per_layer
 
 
-def median_ms(text):
-    match = re.search(r"median[^0-9]*([0-9.]+)\s*ms", text)
-    if not match:
-        raise RuntimeError("no median in: " + text[-500:])
-    return float(match.group(1))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -109,20 +103,8 @@ def main():
                        check=True, capture_output=True)
         compile_s = time.time() - start
         for t in threads:
-            run = subprocess.run(
-                [os.path.join(args.build, "bin", "tessera-run"), tsr, "--threads", str(t),
-                 "--benchmark", str(args.runs)]
-                + [a for n, f in inputs.items() for a in ("--input", f"{n}={f}")],
-                check=True, capture_output=True, text=True)
-            ours = median_ms(run.stdout + run.stderr)
-            ort_ms = None
-            if os.path.exists(oracle):
-                ort = subprocess.run(
-                    ["node", oracle, onnx_path, "--threads", str(t), "--bench", str(args.runs)]
-                    + [a for n, f in inputs.items() for a in ("--in", f"{n}={f}")],
-                    capture_output=True, text=True)
-                if ort.returncode == 0:
-                    ort_ms = json.loads(ort.stdout.strip().splitlines()[-1])["medianMs"]
+            ours = timing.tessera_ms(args.build, tsr, inputs, t, args.runs)
+            ort_ms = timing.ort_ms(oracle, onnx_path, inputs, t, args.runs)
             rows.append((name, t, ours, ort_ms, flops(name) / ours / 1e6, compile_s))
 
     print(f"\nBatch {BATCH}, sequence {SEQ}; {platform.processor() or platform.machine()}, "

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -33,9 +32,11 @@ import warnings
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import timing  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "models"))
-sys.dont_write_bytecode = True
 
 SHAPE = dict(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12)
 MAX_SEQ = 512
@@ -114,13 +115,6 @@ def read_bandwidth():
     return a.nbytes / best / 1e9
 
 
-def median_ms(text):
-    match = re.search(r"median[^0-9]*([0-9.]+)\s*ms", text)
-    if not match:
-        raise RuntimeError("no median in: " + text[-500:])
-    return float(match.group(1))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -154,21 +148,8 @@ def main():
                 (1, SHAPE["n_head"], context - 1, 64)).astype(np.float32))
         kv_bytes = 2 * SHAPE["n_layer"] * context * SHAPE["n_embd"] * 4
         for t in [int(t) for t in args.threads.split(",")]:
-            ours = median_ms(subprocess.run(
-                [os.path.join(args.build, "bin", "tessera-run"), tsr, "--function", "decode",
-                 "--threads", str(t), "--benchmark", str(args.runs)]
-                + [a for n, f in files.items() for a in ("--input", f"{n}={f}")],
-                check=True, capture_output=True, text=True).stdout)
-            ort_ms = None
-            if os.path.exists(oracle):
-                ort = subprocess.run(
-                    ["node", oracle, onnx_path, "--threads", str(t), "--bench", str(args.runs)]
-                    + [a for n, f in files.items() for a in ("--in", f"{n}={f}")],
-                    capture_output=True, text=True)
-                if ort.returncode == 0:
-                    ort_ms = json.loads(ort.stdout.strip().splitlines()[-1])["medianMs"]
-                else:
-                    print(ort.stderr[-2000:], file=sys.stderr)
+            ours = timing.tessera_ms(args.build, tsr, files, t, args.runs, function="decode")
+            ort_ms = timing.ort_ms(oracle, onnx_path, files, t, args.runs)
             rows.append((context, t, ours, ort_ms, kv_bytes))
 
     print(f"\nGPT-2-small shape, batch 1, one decode step after context - 1 cached tokens; "
