@@ -136,30 +136,46 @@ std::optional<size_t> broadcastLength(size_t a, size_t b) {
   return std::nullopt;
 }
 
-/// Boolean And: folded on values known at compile time, else where(a, b,
-/// false).
-LogicalResult importAnd(NodeImporter &n) {
+/// Folds a boolean elementwise op of two tracked values when `decide` knows
+/// every element: the output is set (its result returned); std::nullopt
+/// when the op must be computed.
+std::optional<LogicalResult>
+foldBooleans(NodeImporter &n,
+             llvm::function_ref<std::optional<bool>(const SymbolicInt &, const SymbolicInt &)>
+                 decide) {
   std::optional<SymbolicInts> lhs = n.inputElements(0);
   std::optional<SymbolicInts> rhs = n.inputElements(1);
   std::optional<size_t> broadcast =
       lhs && rhs ? broadcastLength(lhs->size(), rhs->size()) : std::nullopt;
-  if (broadcast) {
-    size_t length = *broadcast;
-    SymbolicInts result;
-    for (size_t i = 0; i < length; ++i) {
-      const SymbolicInt &a = (*lhs)[lhs->size() == 1 ? 0 : i];
-      const SymbolicInt &b = (*rhs)[rhs->size() == 1 ? 0 : i];
-      if (!a.isConstant() || !b.isConstant())
-        break;
-      result.push_back(SymbolicInt::of(a.constant && b.constant ? 1 : 0));
-    }
-    ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
-    if (result.size() == length && info)
-      return n.setOutputElements(
-          0, std::move(result),
-          info->elements ? info->scalar && rhs->size() == 1 : false,
-          n.builder().getI1Type());
+  if (!broadcast)
+    return std::nullopt;
+  SymbolicInts result;
+  for (size_t i = 0; i < *broadcast; ++i) {
+    std::optional<bool> value =
+        decide((*lhs)[lhs->size() == 1 ? 0 : i], (*rhs)[rhs->size() == 1 ? 0 : i]);
+    if (!value)
+      return std::nullopt;
+    result.push_back(SymbolicInt::of(*value ? 1 : 0));
   }
+  ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
+  if (!info)
+    return std::nullopt;
+  return n.setOutputElements(0, std::move(result),
+                             info->elements ? info->scalar && rhs->size() == 1 : false,
+                             n.builder().getI1Type());
+}
+
+/// Boolean And: folded on values known at compile time, else where(a, b,
+/// false).
+LogicalResult importAnd(NodeImporter &n) {
+  std::optional<LogicalResult> folded =
+      foldBooleans(n, [](const SymbolicInt &a, const SymbolicInt &b) -> std::optional<bool> {
+        if (!a.isConstant() || !b.isConstant())
+          return std::nullopt;
+        return a.constant && b.constant;
+      });
+  if (folded)
+    return *folded;
   FailureOr<Value> a = n.input(0), b = n.input(1);
   if (failed(a) || failed(b))
     return failure();
@@ -221,30 +237,9 @@ std::optional<bool> decideEqual(SymbolicInt a, SymbolicInt b) {
 
 template <CmpPredicate predicate>
 LogicalResult importCompare(NodeImporter &n) {
-  if (predicate == CmpPredicate::eq) {
-    std::optional<SymbolicInts> lhs = n.inputElements(0);
-    std::optional<SymbolicInts> rhs = n.inputElements(1);
-    std::optional<size_t> broadcast =
-        lhs && rhs ? broadcastLength(lhs->size(), rhs->size()) : std::nullopt;
-    if (broadcast) {
-      size_t length = *broadcast;
-      SymbolicInts result;
-      for (size_t i = 0; i < length; ++i) {
-        std::optional<bool> equal =
-            decideEqual((*lhs)[lhs->size() == 1 ? 0 : i],
-                        (*rhs)[rhs->size() == 1 ? 0 : i]);
-        if (!equal)
-          break;
-        result.push_back(SymbolicInt::of(*equal ? 1 : 0));
-      }
-      ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
-      if (result.size() == length && info)
-        return n.setOutputElements(
-            0, std::move(result),
-            info->elements ? info->scalar && rhs->size() == 1 : false,
-            n.builder().getI1Type());
-    }
-  }
+  if (predicate == CmpPredicate::eq)
+    if (std::optional<LogicalResult> folded = foldBooleans(n, decideEqual))
+      return *folded;
   FailureOr<Value> lhs = n.input(0), rhs = n.input(1);
   if (failed(lhs) || failed(rhs))
     return failure();
