@@ -225,9 +225,9 @@ public:
   void replace(Value from, Value to) {
     auto type = cast<RankedTensorType>(from.getType());
     for (int64_t i = 0; i < type.getRank(); ++i) {
-      auto it = table.find({from, i});
-      if (it != table.end())
-        table[{to, i}] = it->second;
+      // Copied out first: inserting may grow the table and move the entry.
+      if (Value dim = table.lookup({from, i}))
+        table[{to, i}] = dim;
     }
   }
 

@@ -403,9 +403,11 @@ private:
       }
       if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ReshapeOp>(op)) {
         Value source = op.getOperand(0);
-        if (!bufferOf.count(source))
+        auto known = bufferOf.find(source);
+        if (known == bufferOf.end())
           return op.emitError("reshape of a value with no buffer");
-        bufferOf[op.getResult(0)] = bufferOf[source];
+        int32_t buffer = known->second; // inserting below may move the entry
+        bufferOf[op.getResult(0)] = buffer;
         continue;
       }
       // Shape operands of reshapes; the dims they hold are in the dim table.
