@@ -8,6 +8,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -25,6 +26,16 @@ namespace tessera::cpu {
 
 static constexpr const char *kTriple = "x86_64-unknown-linux-gnu";
 
+static void initializeX86Target() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+  });
+}
+
 llvm::Error resolveTargetCPU(TargetCPU &target) {
   if (target.name == "host") {
     target.cpu = llvm::sys::getHostCPUName().str();
@@ -37,24 +48,30 @@ llvm::Error resolveTargetCPU(TargetCPU &target) {
     target.features = features;
     return llvm::Error::success();
   }
-  if (target.name == "x86-64-v3" || target.name == "x86-64-v4") {
-    target.cpu = target.name;
-    target.features = "";
-    return llvm::Error::success();
-  }
-  return llvm::createStringError("unknown --target-cpu '" + target.name +
-                                 "' (host, x86-64-v3, x86-64-v4)");
+  // Any CPU LLVM knows (znver4, skylake-avx512, ...): compiling on one
+  // machine for the machine the module will be deployed on.
+  initializeX86Target();
+  llvm::Triple triple(kTriple);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return llvm::createStringError("no x86-64 target: " + error);
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      llvmTarget->createMCSubtargetInfo(triple, "", ""));
+  if (!subtarget || !subtarget->isCPUStringValid(target.name))
+    return llvm::createStringError(
+        "unknown --target-cpu '" + target.name +
+        "' (host, x86-64-v3, x86-64-v4, or an LLVM x86 CPU name such as "
+        "skylake-avx512 or znver4)");
+  target.cpu = target.name;
+  target.features = "";
+  return llvm::Error::success();
 }
 
 static std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const TargetCPU &target, std::string &error) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    LLVMInitializeX86TargetInfo();
-    LLVMInitializeX86Target();
-    LLVMInitializeX86TargetMC();
-    LLVMInitializeX86AsmPrinter();
-  });
+  initializeX86Target();
   llvm::Triple triple(kTriple);
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);

@@ -12,7 +12,8 @@
 namespace tessera::cpu {
 
 struct TargetCPU {
-  /// "host", "x86-64-v3" (AVX2) or "x86-64-v4" (AVX-512).
+  /// "host", "x86-64-v3" (AVX2), "x86-64-v4" (AVX-512) or any CPU name
+  /// LLVM's x86 backend knows.
   std::string name = "host";
   /// The LLVM CPU and feature string `name` resolves to.
   std::string cpu, features;

@@ -57,7 +57,8 @@ static cl::opt<Emit> emit(
         clEnumValN(Emit::Module, "module", "a compiled .tsr module")));
 static cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to generate code for: host, x86-64-v3 (AVX2), "
-                           "x86-64-v4 (AVX-512)"),
+                           "x86-64-v4 (AVX-512), or an LLVM CPU name "
+                           "(skylake-avx512, znver4, ...)"),
     cl::init("host"));
 static cl::opt<int64_t> maxSeqLen(
     "max-seq-len", cl::desc("Largest value of every dynamic dim that is not a "
