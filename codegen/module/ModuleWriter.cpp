@@ -109,7 +109,8 @@ Offset<fb::Dispatch> encodeDispatch(FlatBufferBuilder &fbb, const DispatchDesc &
     bindings.emplace_back(binding.buffer, binding.offset);
   auto bindingVec = fbb.CreateVectorOfStructs(bindings);
   auto push = fbb.CreateVector(dispatch.pushConstants);
-  return fb::CreateDispatch(fbb, name, dispatch.kernel, counts, bindingVec, push);
+  auto size = dispatch.workgroupSize.empty() ? 0 : fbb.CreateVector(dispatch.workgroupSize);
+  return fb::CreateDispatch(fbb, name, dispatch.kernel, counts, bindingVec, push, size);
 }
 
 Offset<fb::Function> encodeFunction(FlatBufferBuilder &fbb, const FunctionDesc &fn) {
@@ -157,9 +158,12 @@ void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
         fbb.CreateVector(reinterpret_cast<const uint8_t *>(entry.value.data()),
                          entry.value.size())));
   auto metadataVec = fbb.CreateVector(metadata);
+  auto cudaArch = desc.cudaPtx.empty() ? 0 : fbb.CreateString(desc.cudaArch);
+  // The PTX is the last segment, after the weights.
+  int32_t cudaPtx = desc.cudaPtx.empty() ? -1 : int32_t(segments.size()) - 1;
   auto root = fb::CreateModule(fbb, TESSERA_MODULE_SCHEMA_VERSION, producer, target,
                                TESSERA_KERNEL_ABI_VERSION, kernels, /*kernel_object=*/0,
-                               segmentVec, functionVec, metadataVec);
+                               segmentVec, functionVec, metadataVec, cudaPtx, cudaArch);
   fb::FinishSizePrefixedModuleBuffer(fbb, root);
 }
 
@@ -205,6 +209,8 @@ llvm::Error writeModule(const ModuleDesc &desc, llvm::StringRef path) {
 
   std::vector<llvm::ArrayRef<char>> segments{desc.kernelObject};
   segments.insert(segments.end(), desc.weights.begin(), desc.weights.end());
+  if (!desc.cudaPtx.empty())
+    segments.push_back(desc.cudaPtx);
 
   std::vector<fb::Segment> layout(segments.size());
   FlatBufferBuilder probe;

@@ -57,6 +57,8 @@ struct DispatchDesc {
   DimDesc workgroupCount[3];
   std::vector<BindingDesc> bindings;
   std::vector<int32_t> pushConstants;
+  /// CUDA only: threads per workgroup (thread block); empty for CPU.
+  std::vector<int32_t> workgroupSize;
 };
 
 /// A tensor the runtime session carries between calls (module.fbs State).
@@ -96,6 +98,11 @@ struct ModuleDesc {
   std::vector<llvm::ArrayRef<char>> weights;
   std::vector<FunctionDesc> functions;
   std::vector<MetadataDesc> metadata;
+  /// A CUDA module: PTX text (NUL-terminated) holding every kernel, for
+  /// `cudaArch`; the kernel object then holds only the shape functions.
+  /// Empty for a CPU module.
+  llvm::ArrayRef<char> cudaPtx;
+  std::string cudaArch;
 };
 
 /// Writes `desc` to `path`: the size-prefixed FlatBuffer, then the kernel
