@@ -23,7 +23,8 @@
 //  - INTERNAL only ever comes from a function with a shape function (the
 //    stub may return nonsense); never "unexpected C++ exception";
 //  - a run that succeeds gives the dims resolve_outputs gave;
-//  - the state length is 0 after reset_state.
+//  - the state length is 0 after reset_state;
+//  - a CUDA module's CPU session is refused (INVALID_ARGUMENT).
 //
 //===----------------------------------------------------------------------===//
 
@@ -326,6 +327,20 @@ void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32
 }
 
 void runSessions(const tsr_module_t *module, uint32_t seed) {
+  tsr_device_kind_t kind = TSR_DEVICE_CPU;
+  expectOk(tsr_module_device_kind(module, &kind), "tsr_module_device_kind");
+  if (kind == TSR_DEVICE_CUDA) {
+    // Its kernels are PTX: the CPU refuses it, naming the target. (A CUDA
+    // session is not tried: on a machine with a driver it would JIT fuzzed
+    // PTX.)
+    tsr_session_t *session = nullptr;
+    tsr_status_t refused = tsr_session_create(module, 1, &session);
+    std::string message = tsr_status_message(refused);
+    if (take(refused) != TSR_STATUS_INVALID_ARGUMENT || session != nullptr ||
+        message.find("cannot run on the CPU device") == std::string::npos)
+      violated("a CUDA module's CPU session was not refused", message);
+    return;
+  }
   if (module->maxArenaSize > kMaxArenaBytes)
     return;
   tsr_session_t *session = nullptr;

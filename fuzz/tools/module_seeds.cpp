@@ -5,7 +5,7 @@
 // Writes a handful of synthetic modules with the real module writer (one
 // per shape of function the runtime handles: dynamic dims with a shape
 // function, static dims, arena and constant buffers, no dispatch, several
-// dtypes, no function at all), and copies each compiled module given with
+// dtypes, no function at all, a CUDA module), and copies each compiled module given with
 // its kernel object cut to the first 64 bytes (the ELF header) and the
 // segments packed again: the harness never loads the object (see
 // fuzz/common/StubKernelLibrary.cpp), so its bytes would only dilute the
@@ -234,6 +234,17 @@ int writeSynthetic(const std::string &out) {
   stateful.metadata = {{"tokenizer.kind", "gpt2"}, {"tokenizer.file", std::string(40, 'v')},
                        {"empty", ""}};
   failures += write(stateful, out + "/synthetic-states-metadata.tsr");
+
+  // A CUDA module: PTX segment, arch, a workgroup size on every dispatch.
+  static const char ptx[] = ".version 7.8\n.target sm_80\n.address_size 64\n";
+  ModuleDesc cuda = both;
+  cuda.target = "cuda:sm_80";
+  cuda.cudaPtx = llvm::ArrayRef<char>(ptx, sizeof(ptx)); // with its NUL
+  cuda.cudaArch = "sm_80";
+  for (FunctionDesc &fn : cuda.functions)
+    for (DispatchDesc &dispatch : fn.dispatches)
+      dispatch.workgroupSize = {64, 1, 1};
+  failures += write(cuda, out + "/synthetic-cuda.tsr");
   return failures;
 }
 

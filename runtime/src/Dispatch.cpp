@@ -33,17 +33,49 @@ void runWorkgroup(void *context, int64_t i) {
   w.kernel(w.bindings, w.pushConstants, i % w.countX, rest % w.countY, rest / w.countY);
 }
 
-std::string describe(const char *function, size_t index, const fb::Dispatch &dispatch) {
+} // namespace
+
+std::string describeDispatch(const char *function, size_t index, const fb::Dispatch &dispatch) {
   std::string out = "function '" + std::string(function) + "' dispatch " + std::to_string(index);
   if (dispatch.name() && dispatch.name()->size() != 0)
     out += " ('" + dispatch.name()->str() + "')";
   return out;
 }
 
-} // namespace
+tsr_status_t workgroupCounts(const LoadedFunction &fn, size_t index, const int64_t *scalars,
+                             int64_t counts[3], int64_t *total) {
+  const fb::Dispatch &dispatch = *fn.fb->dispatches()->Get(uoffset_t(index));
+  for (uoffset_t axis = 0; axis < 3; ++axis) {
+    const fb::Dim &dim = *dispatch.workgroup_count()->Get(axis);
+    counts[axis] = dim.slot() < 0 ? dim.value() : scalars[dim.slot()];
+    if (counts[axis] < 0)
+      return error(TSR_STATUS_INTERNAL, describeDispatch(fn.name, index, dispatch),
+                   ": workgroup count ", "xyz"[axis], " is ", counts[axis],
+                   " (a bug in the module's shape function)");
+  }
+  if (__builtin_mul_overflow(counts[0], counts[1], total) ||
+      __builtin_mul_overflow(*total, counts[2], total))
+    return error(TSR_STATUS_INTERNAL, describeDispatch(fn.name, index, dispatch), ": ",
+                 counts[0], " x ", counts[1], " x ", counts[2],
+                 " workgroups overflow (a bug in the module's shape function)");
+  return nullptr;
+}
+
+void recordProfile(tsr_session_s &session, const LoadedFunction &fn, size_t index, uint64_t ns) {
+  const tsr_module_s &module = *session.module;
+  if (session.profile.size() < module.functions.size())
+    session.profile.resize(module.functions.size());
+  auto &function = session.profile[size_t(&fn - module.functions.data())];
+  function.resize(count(fn.fb->dispatches()));
+  function[index].first += ns;
+  function[index].second += 1;
+}
 
 tsr_status_t runDispatches(tsr_session_s &session, const LoadedFunction &fn,
-                           const tsr_input_t *inputs, tsr_output_t *outputs) {
+                           const tsr_input_t *inputs, tsr_output_t *outputs,
+                           const cuda::DeviceResident &resident) {
+  if (session.cuda)
+    return session.cuda->run(session, fn, inputs, outputs, resident);
   const tsr_module_s &module = *session.module;
   const int64_t *scalars = session.scalars.data();
   const auto *buffers = fn.fb->buffers(); // present whenever a dispatch binds one
@@ -52,19 +84,7 @@ tsr_status_t runDispatches(tsr_session_s &session, const LoadedFunction &fn,
     const fb::Dispatch &dispatch = *fn.fb->dispatches()->Get(uoffset_t(index));
 
     int64_t counts[3], total = 1;
-    for (uoffset_t axis = 0; axis < 3; ++axis) {
-      const fb::Dim &dim = *dispatch.workgroup_count()->Get(axis);
-      counts[axis] = dim.slot() < 0 ? dim.value() : scalars[dim.slot()];
-      if (counts[axis] < 0)
-        return error(TSR_STATUS_INTERNAL, describe(fn.name, index, dispatch),
-                     ": workgroup count ", "xyz"[axis], " is ", counts[axis],
-                     " (a bug in the module's shape function)");
-    }
-    if (__builtin_mul_overflow(counts[0], counts[1], &total) ||
-        __builtin_mul_overflow(total, counts[2], &total))
-      return error(TSR_STATUS_INTERNAL, describe(fn.name, index, dispatch), ": ", counts[0],
-                   " x ", counts[1], " x ", counts[2],
-                   " workgroups overflow (a bug in the module's shape function)");
+    TSR_RETURN_IF_ERROR(workgroupCounts(fn, index, scalars, counts, &total));
     if (total == 0)
       continue; // an empty tensor: nothing to compute
 
@@ -104,12 +124,7 @@ tsr_status_t runDispatches(tsr_session_s &session, const LoadedFunction &fn,
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
-    if (session.profile.size() < module.functions.size())
-      session.profile.resize(module.functions.size());
-    auto &function = session.profile[size_t(&fn - module.functions.data())];
-    function.resize(count(fn.fb->dispatches()));
-    function[index].first += uint64_t(ns);
-    function[index].second += 1;
+    recordProfile(session, fn, index, uint64_t(ns));
   }
   return nullptr;
 }

@@ -19,7 +19,10 @@ bool hasShapeFunction(const fb::Function &fn) {
 
 tsr_status_t resolveSymbols(tsr_module_s &module) {
   const fb::Module &root = *module.root;
-  size_t numSymbols = count(root.kernels());
+  // A CUDA module's kernels are PTX entries, found when a session loads the
+  // PTX; its kernel object holds only the shape functions.
+  size_t numKernelSymbols = isCudaModule(root) ? 0 : count(root.kernels());
+  size_t numSymbols = numKernelSymbols;
   for (const LoadedFunction &fn : module.functions)
     numSymbols += hasShapeFunction(*fn.fb);
   if (numSymbols == 0)
@@ -32,7 +35,7 @@ tsr_status_t resolveSymbols(tsr_module_s &module) {
   TSR_RETURN_IF_ERROR(
       module.library.open(module.segments[size_t(root.kernel_object())], object.size()));
 
-  for (size_t i = 0; i < count(root.kernels()); ++i) {
+  for (size_t i = 0; i < numKernelSymbols; ++i) {
     void *address = nullptr;
     TSR_RETURN_IF_ERROR(module.library.lookup(root.kernels()->Get(uoffset_t(i))->c_str(),
                                               "kernel " + std::to_string(i), &address));

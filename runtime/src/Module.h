@@ -31,6 +31,9 @@ struct LoadedFunction {
   tessera::runtime::FunctionStates states;
 };
 
+/// Whether the module's kernels are PTX for the CUDA backend.
+inline bool isCudaModule(const fb::Module &root) { return root.cuda_ptx() >= 0; }
+
 /// Builds a module from its bytes: verifies them, loads the kernel object and
 /// resolves every kernel and shape function.
 tsr_status_t loadModule(ModuleBytes bytes, tsr_module_t **out_module);
@@ -41,7 +44,7 @@ struct tsr_module_s {
   tessera::runtime::ModuleBytes bytes;
   const tessera::module::fb::Module *root = nullptr;
   tessera::runtime::KernelLibrary library;
-  std::vector<tessera_kernel_fn> kernels;
+  std::vector<tessera_kernel_fn> kernels; // CPU modules; CUDA sessions load their own
   std::vector<tessera::runtime::LoadedFunction> functions;
   std::vector<const uint8_t *> segments; // the address of each segment
   std::vector<tessera::runtime::StateInfo> states;

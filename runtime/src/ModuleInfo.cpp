@@ -62,6 +62,15 @@ TSR_API tsr_status_t tsr_module_info(const tsr_module_t *module, tsr_module_info
   return nullptr;
 }
 
+TSR_API tsr_status_t tsr_module_device_kind(const tsr_module_t *module,
+                                            tsr_device_kind_t *out_kind) {
+  if (!module || !out_kind)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_device_kind: module and out_kind ",
+                 "must not be NULL");
+  *out_kind = isCudaModule(*module->root) ? TSR_DEVICE_CUDA : TSR_DEVICE_CPU;
+  return nullptr;
+}
+
 TSR_API tsr_status_t tsr_module_function_name(const tsr_module_t *module, size_t function,
                                               const char **out_name) {
   const LoadedFunction *fn = nullptr;

@@ -15,6 +15,7 @@
 #include "tessera/kernel_abi.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -128,6 +129,47 @@ tsr_status_t verifySegments(const fb::Module &module, uint64_t headerEnd, uint64
   if (kernelObject < 0 || size_t(kernelObject) >= numSegments)
     return invalid("the kernel object is segment ", kernelObject, ", but the module has ",
                    numSegments, " segments");
+  return nullptr;
+}
+
+/// A CUDA module (cuda_ptx >= 0) names a PTX segment other than the kernel
+/// object, NUL-terminated text (the driver reads it as a C string), an arch
+/// "sm_<number>[letter]" and a "cuda:" target; a CPU module (cuda_ptx -1)
+/// has no arch and no "cuda:" target. Dispatches are checked per function.
+tsr_status_t verifyCudaFields(const fb::Module &module, const uint8_t *data) {
+  int32_t ptx = module.cuda_ptx();
+  const char *target = module.target() ? module.target()->c_str() : "";
+  bool cudaTarget = std::strncmp(target, "cuda:", 5) == 0;
+  if (ptx == -1) {
+    if (module.cuda_arch() && module.cuda_arch()->size() != 0)
+      return invalid("the module has no PTX (cuda_ptx -1) but names the CUDA arch '",
+                     module.cuda_arch()->str(), "'");
+    if (cudaTarget)
+      return invalid("the target is '", target, "', but the module has no PTX (cuda_ptx -1)");
+    return nullptr;
+  }
+  size_t numSegments = count(module.segments());
+  if (ptx < 0 || size_t(ptx) >= numSegments)
+    return invalid("the PTX is segment ", ptx, ", but the module has ", numSegments,
+                   " segments");
+  if (ptx == module.kernel_object())
+    return invalid("the PTX is segment ", ptx, ", which holds the kernel object");
+  const fb::Segment &segment = *module.segments()->Get(uoffset_t(ptx));
+  if (segment.size() == 0 || data[segment.offset() + segment.size() - 1] != 0)
+    return invalid("the PTX (segment ", ptx, ", ", segment.size(),
+                   " bytes) is not NUL-terminated text");
+  const flatbuffers::String *arch = module.cuda_arch();
+  bool archValid = arch && arch->size() > 3 && isCleanString(arch) &&
+                   std::strncmp(arch->c_str(), "sm_", 3) == 0 &&
+                   std::isdigit(static_cast<unsigned char>(arch->c_str()[3]));
+  for (size_t i = 4; archValid && i < arch->size(); ++i)
+    archValid = std::isalnum(static_cast<unsigned char>(arch->c_str()[i]));
+  if (!archValid)
+    return invalid("the CUDA arch is '", arch ? arch->str() : std::string(),
+                   "', expected sm_<number> (sm_80, sm_90)");
+  if (!cudaTarget)
+    return invalid("the module holds PTX for ", arch->str(), ", but its target is '", target,
+                   "', not cuda:<arch>");
   return nullptr;
 }
 
@@ -267,6 +309,8 @@ private:
       if (target == module_.kernel_object())
         return fail(what, " is a constant in segment ", target,
                     ", which holds the kernel object");
+      if (target == module_.cuda_ptx())
+        return fail(what, " is a constant in segment ", target, ", which holds the PTX");
       uint64_t segmentSize = module_.segments()->Get(uoffset_t(target))->size();
       if (uint64_t(size) > segmentSize)
         return fail(what, " is ", size, " bytes, larger than its segment ", target, " (",
@@ -293,6 +337,28 @@ private:
     if (dispatch.kernel() < 0 || size_t(dispatch.kernel()) >= count(module_.kernels()))
       return fail(what, " calls kernel ", dispatch.kernel(), ", but the module has ",
                   count(module_.kernels()), " kernels");
+    size_t sizes = count(dispatch.workgroup_size());
+    if (module_.cuda_ptx() < 0) {
+      if (sizes != 0)
+        return fail(what, " has a workgroup size, but the module has no PTX (a CPU module)");
+    } else {
+      if (sizes != 3)
+        return fail(what, " has ", sizes,
+                    " workgroup sizes, not 3 (threads per block x, y, z)");
+      int64_t threads = 1;
+      for (uoffset_t axis = 0; axis < 3; ++axis) {
+        int32_t size = dispatch.workgroup_size()->Get(axis);
+        if (size <= 0)
+          return fail(what, " workgroup size ", "xyz"[axis], " is ", size,
+                      "; threads per block are positive");
+        threads *= size; // at most 1024 so far, times < 2^31: no overflow
+        if (threads > kMaxCudaBlockThreads)
+          return fail(what, " has ", dispatch.workgroup_size()->Get(0), " x ",
+                      dispatch.workgroup_size()->Get(1), " x ",
+                      dispatch.workgroup_size()->Get(2), " threads per block, more than ",
+                      "the ", kMaxCudaBlockThreads, " CUDA allows");
+      }
+    }
     if (!alignedStructs(dispatch.workgroup_count()) || !alignedStructs(dispatch.bindings()))
       return fail(what, " has misaligned workgroup counts or bindings: the file is corrupt");
     if (count(dispatch.workgroup_count()) != 3)
@@ -413,6 +479,7 @@ tsr_status_t verifyModule(const uint8_t *data, size_t size, const fb::Module **o
   TSR_RETURN_IF_ERROR(verifyVersions(module));
   uint64_t headerEnd = sizeof(uoffset_t) + flatbuffers::ReadScalar<uoffset_t>(data);
   TSR_RETURN_IF_ERROR(verifySegments(module, headerEnd, size));
+  TSR_RETURN_IF_ERROR(verifyCudaFields(module, data));
   TSR_RETURN_IF_ERROR(verifyKernels(module));
 
   std::set<std::string> keys;

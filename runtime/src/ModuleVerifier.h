@@ -22,6 +22,9 @@ namespace tessera::runtime {
 /// table up front, so a corrupt count must not turn into a huge allocation.
 constexpr int32_t kMaxScalars = 1 << 20;
 
+/// The most threads a CUDA thread block may have (every arch since sm_20).
+constexpr int64_t kMaxCudaBlockThreads = 1024;
+
 /// The length of a FlatBuffer vector; an absent vector is an empty one.
 template <typename T>
 size_t count(const flatbuffers::Vector<T> *vector) {

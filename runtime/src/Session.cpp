@@ -11,11 +11,35 @@
 namespace tessera::runtime {
 namespace {
 
-tsr_status_t createSession(const tsr_module_t *module, uint32_t numThreads,
+const char *deviceName(tsr_device_kind_t kind) {
+  return kind == TSR_DEVICE_CUDA ? "CUDA" : kind == TSR_DEVICE_CPU ? "CPU" : "unknown";
+}
+
+tsr_status_t createSession(const tsr_module_t *module, const tsr_session_options_t &options,
                            tsr_session_t **out_session) {
+  if (options.device != TSR_DEVICE_CPU && options.device != TSR_DEVICE_CUDA)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_create_with_options: unknown device ",
+                 int(options.device), " (TSR_DEVICE_CPU is 0, TSR_DEVICE_CUDA 1)");
+  tsr_device_kind_t kind = isCudaModule(*module->root) ? TSR_DEVICE_CUDA : TSR_DEVICE_CPU;
+  if (options.device != kind) {
+    const char *target = module->root->target() ? module->root->target()->c_str() : "";
+    return error(TSR_STATUS_INVALID_ARGUMENT, "the module's target is '", target, "', a ",
+                 deviceName(kind), " module, so it cannot run on the ",
+                 deviceName(options.device), " device: create the session on ",
+                 kind == TSR_DEVICE_CUDA ? "TSR_DEVICE_CUDA" : "TSR_DEVICE_CPU",
+                 " or compile the model for ",
+                 options.device == TSR_DEVICE_CUDA ? "a cuda:<arch> target" : "the CPU");
+  }
   auto session = std::make_unique<tsr_session_s>();
   session->module = module;
-  if (module->maxArenaSize > 0) {
+  session->device = options.device;
+  if (options.device == TSR_DEVICE_CUDA) {
+    // The device holds the arena, weights, inputs and outputs; the host
+    // only the scalar table, on the calling thread.
+    TSR_RETURN_IF_ERROR(
+        cuda::CudaSession::create(*module, options.device_index, session->cuda));
+    session->description = session->cuda->description();
+  } else if (module->maxArenaSize > 0) {
     size_t size = (size_t(module->maxArenaSize) + TESSERA_BUFFER_ALIGNMENT - 1) &
                   ~size_t(TESSERA_BUFFER_ALIGNMENT - 1);
     void *arena = nullptr;
@@ -27,10 +51,15 @@ tsr_status_t createSession(const tsr_module_t *module, uint32_t numThreads,
   }
   session->scalars.assign(size_t(module->maxScalars), 0);
   session->slotSources.assign(size_t(module->maxScalars), SlotSource());
-  session->bindings.assign(module->maxBindings, nullptr);
-  session->pushConstants.assign(module->maxPushConstants, 0);
+  if (!session->cuda) {
+    session->bindings.assign(module->maxBindings, nullptr);
+    session->pushConstants.assign(module->maxPushConstants, 0);
+  }
   session->states.resize(module->states.size());
-  TSR_RETURN_IF_ERROR(session->pool.start(numThreads));
+  TSR_RETURN_IF_ERROR(session->pool.start(session->cuda ? 1 : options.num_threads));
+  if (!session->cuda)
+    session->description = "cpu (" + std::to_string(session->pool.size()) + " thread" +
+                           (session->pool.size() == 1 ? ")" : "s)");
   *out_session = session.release();
   return nullptr;
 }
@@ -59,7 +88,36 @@ TSR_API tsr_status_t tsr_session_create(const tsr_module_t *module, uint32_t num
   if (!module || !out_session)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_create: module and out_session ",
                  "must not be NULL");
-  return guard([&] { return createSession(module, num_threads, out_session); });
+  tsr_session_options_t options;
+  tsr_session_options_init(&options);
+  options.num_threads = num_threads;
+  return guard([&] { return createSession(module, options, out_session); });
+}
+
+TSR_API void tsr_session_options_init(tsr_session_options_t *options) {
+  if (options)
+    *options = tsr_session_options_t{TSR_DEVICE_CPU, 0, 0};
+}
+
+TSR_API tsr_status_t tsr_session_create_with_options(const tsr_module_t *module,
+                                                     const tsr_session_options_t *options,
+                                                     tsr_session_t **out_session) {
+  if (!module || !options || !out_session)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_create_with_options: module, ",
+                 "options and out_session must not be NULL");
+  return guard([&] { return createSession(module, *options, out_session); });
+}
+
+TSR_API tsr_status_t tsr_session_device(const tsr_session_t *session,
+                                        tsr_device_kind_t *out_kind,
+                                        const char **out_description) {
+  if (!session || !out_kind)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_device: session and out_kind ",
+                 "must not be NULL");
+  *out_kind = session->device;
+  if (out_description)
+    *out_description = session->description.c_str();
+  return nullptr;
 }
 
 TSR_API void tsr_session_free(tsr_session_t *session) { delete session; }

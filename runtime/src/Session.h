@@ -3,19 +3,22 @@
 // Everything a run writes lives in its session, never in the module: the
 // scratch arena, the scalar table (dims and derived sizes) and the thread
 // pool. All of it is allocated when the session is created, so a run
-// allocates nothing.
+// allocates nothing. A CUDA session keeps the scalar table here (the shape
+// functions run on the host) and everything on the device in `cuda`.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TESSERA_RUNTIME_SESSION_H
 #define TESSERA_RUNTIME_SESSION_H
 
+#include "CudaSession.h"
 #include "Module.h"
 #include "ThreadPool.h"
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace tessera::runtime {
@@ -31,9 +34,12 @@ struct FreeDeleter {
   void operator()(void *block) const { std::free(block); }
 };
 
-/// The two buffers of one state and which holds its current value.
+/// The two buffers of one state and which holds its current value. `data`
+/// are their addresses: host memory owned by `buffers` on the CPU, device
+/// memory owned by the CudaSession on CUDA.
 struct StateBuffers {
   std::unique_ptr<uint8_t, FreeDeleter> buffers[2];
+  void *data[2] = {nullptr, nullptr};
   size_t capacity = 0; // bytes of each buffer
   int current = 0;
   bool valid = false;  // false: nothing produced since creation or reset
@@ -44,6 +50,9 @@ struct StateBuffers {
 
 struct tsr_session_s {
   const tsr_module_s *module = nullptr;
+  tsr_device_kind_t device = TSR_DEVICE_CPU;
+  std::string description; // tsr_session_device's
+  std::unique_ptr<tessera::runtime::cuda::CudaSession> cuda; // CUDA sessions only
   std::unique_ptr<uint8_t, tessera::runtime::FreeDeleter> arena; // 64-byte aligned
   std::vector<int64_t> scalars;
   std::vector<tessera::runtime::SlotSource> slotSources;

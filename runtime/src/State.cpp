@@ -79,8 +79,10 @@ tsr_status_t getFunction(const tsr_module_t *module, size_t function, const char
 
 /// Makes both buffers of a state hold `dims` with the length axis at its
 /// compiled maximum; existing buffers that are large enough are kept, so a
-/// sequence allocates once.
-tsr_status_t reserve(StateBuffers &buffers, const StateInfo &info, const int64_t *dims) {
+/// sequence allocates once. A CUDA session's are device memory.
+tsr_status_t reserve(tsr_session_t &session, size_t state, const StateInfo &info,
+                     const int64_t *dims) {
+  StateBuffers &buffers = session.states[state];
   size_t bytes = dtypeSize(info.dtype);
   for (size_t d = 0; d < info.rank; ++d) {
     int64_t extent = int(d) == info.lengthAxis ? std::max(info.maxLength, dims[d]) : dims[d];
@@ -90,15 +92,27 @@ tsr_status_t reserve(StateBuffers &buffers, const StateInfo &info, const int64_t
   if (bytes <= buffers.capacity)
     return nullptr;
   size_t aligned = (bytes + TESSERA_BUFFER_ALIGNMENT - 1) & ~size_t(TESSERA_BUFFER_ALIGNMENT - 1);
-  for (auto &buffer : buffers.buffers) {
+  if (aligned < bytes)
+    return error(TSR_STATUS_RESOURCE_EXHAUSTED, "state '", info.name, "' would overflow");
+  // Whatever happens below, the old value does not survive.
+  buffers.valid = false;
+  buffers.capacity = 0;
+  if (session.cuda) {
+    bool grew = false;
+    TSR_RETURN_IF_ERROR(session.cuda->reserveState(state, aligned, info.name, &grew,
+                                                   buffers.data));
+    buffers.capacity = aligned;
+    return nullptr;
+  }
+  for (int i = 0; i < 2; ++i) {
     void *block = nullptr;
     if (posix_memalign(&block, TESSERA_BUFFER_ALIGNMENT, aligned) != 0)
       return error(TSR_STATUS_RESOURCE_EXHAUSTED, "cannot allocate ", aligned,
                    " bytes for state '", info.name, "'");
-    buffer.reset(static_cast<uint8_t *>(block));
+    buffers.buffers[i].reset(static_cast<uint8_t *>(block));
+    buffers.data[i] = block;
   }
   buffers.capacity = aligned;
-  buffers.valid = false; // the old value did not survive the reallocation
   return nullptr;
 }
 
@@ -120,6 +134,10 @@ tsr_status_t runWithState(tsr_session_t &session, const LoadedFunction &fn,
                  "': inputs or outputs is NULL");
 
   std::vector<tsr_input_t> allInputs(states.input.size());
+  // On CUDA the states' buffers are device memory, bound as they are.
+  cuda::DeviceResident resident;
+  resident.inputs.assign(states.input.size(), false);
+  resident.outputs.assign(states.output.size(), false);
   for (size_t i = 0, next = 0; i < allInputs.size(); ++i) {
     int32_t s = states.input[i];
     if (s < 0) {
@@ -136,7 +154,8 @@ tsr_status_t runWithState(tsr_session_t &session, const LoadedFunction &fn,
     for (int64_t d : buffers.dims)
       bytes *= size_t(d);
     allInputs[i] = tsr_input_t{tsr_dtype_t(info.dtype), info.rank, buffers.dims.data(),
-                               buffers.buffers[buffers.current].get(), bytes};
+                               buffers.data[buffers.current], bytes};
+    resident.inputs[i] = true;
   }
   std::vector<tsr_output_t> allOutputs(states.output.size());
   std::vector<std::vector<int64_t>> stateDims(states.output.size());
@@ -157,13 +176,16 @@ tsr_status_t runWithState(tsr_session_t &session, const LoadedFunction &fn,
     StateBuffers &buffers = session.states[size_t(s)];
     // A state this call reads keeps its buffers: the current one is an input.
     if (std::find(states.input.begin(), states.input.end(), s) == states.input.end())
-      TSR_RETURN_IF_ERROR(reserve(buffers, module.states[size_t(s)], stateDims[o].data()));
-    allOutputs[o].data = buffers.buffers[1 - buffers.current].get();
+      TSR_RETURN_IF_ERROR(
+          reserve(session, size_t(s), module.states[size_t(s)], stateDims[o].data()));
+    allOutputs[o].data = buffers.data[1 - buffers.current];
     allOutputs[o].capacity = buffers.capacity;
+    resident.outputs[o] = true;
   }
   TSR_RETURN_IF_ERROR(resolveShapes(session, fn, allInputs.data(), allInputs.size(),
                                     allOutputs.data(), allOutputs.size(), /*forRun=*/true));
-  TSR_RETURN_IF_ERROR(runDispatches(session, fn, allInputs.data(), allOutputs.data()));
+  TSR_RETURN_IF_ERROR(
+      runDispatches(session, fn, allInputs.data(), allOutputs.data(), resident));
   for (size_t o = 0, next = 0; o < allOutputs.size(); ++o) {
     int32_t s = states.output[o];
     if (s < 0) {

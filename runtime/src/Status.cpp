@@ -75,6 +75,8 @@ TSR_API const char *tsr_status_code_name(tsr_status_code_t code) {
     return "IO_ERROR";
   case TSR_STATUS_INTERNAL:
     return "INTERNAL";
+  case TSR_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

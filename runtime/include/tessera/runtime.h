@@ -64,7 +64,10 @@ typedef enum tsr_status_code_t {
   /* The operating system refused a file or memory operation. */
   TSR_STATUS_IO_ERROR = 8,
   /* A bug in the runtime or the module's generated code. */
-  TSR_STATUS_INTERNAL = 9
+  TSR_STATUS_INTERNAL = 9,
+  /* The device cannot be used: no driver (libcuda.so.1), no such device, or
+   * the driver failed (the message names the call and its error). */
+  TSR_STATUS_UNAVAILABLE = 10
 } tsr_status_code_t;
 
 typedef struct tsr_status_s *tsr_status_t;
@@ -125,10 +128,26 @@ TSR_API void tsr_module_free(tsr_module_t *module);
 
 typedef struct tsr_module_info_t {
   const char *producer; /* "tessera-compile <version>" */
-  const char *target;   /* "x86_64-cpu:<cpu name>:<features>" */
+  const char *target;   /* "x86_64-cpu:<cpu name>:<features>" or "cuda:<arch>" */
   size_t num_functions;
 } tsr_module_info_t;
 TSR_API tsr_status_t tsr_module_info(const tsr_module_t *module, tsr_module_info_t *out_info);
+
+/* Where a session runs a module's kernels. */
+typedef enum tsr_device_kind_t {
+  /* The session's thread pool runs the kernel object's x86-64 kernels. */
+  TSR_DEVICE_CPU = 0,
+  /* An NVIDIA GPU, through the CUDA driver API: libcuda.so.1 is loaded
+   * (dlopen) when the first CUDA session is created, so the runtime itself
+   * needs no CUDA library. */
+  TSR_DEVICE_CUDA = 1
+} tsr_device_kind_t;
+
+/* The device kind the module was compiled for: TSR_DEVICE_CUDA for a
+ * "cuda:<arch>" module (its kernels are PTX), TSR_DEVICE_CPU otherwise. A
+ * session runs a module only on that kind of device. */
+TSR_API tsr_status_t tsr_module_device_kind(const tsr_module_t *module,
+                                            tsr_device_kind_t *out_kind);
 
 /* Functions are numbered 0 .. num_functions-1. */
 TSR_API tsr_status_t tsr_module_function_name(const tsr_module_t *module, size_t function,
@@ -189,8 +208,49 @@ typedef struct tsr_session_s tsr_session_t;
 TSR_API tsr_status_t tsr_session_create(const tsr_module_t *module, uint32_t num_threads,
                                         tsr_session_t **out_session);
 TSR_API void tsr_session_free(tsr_session_t *session);
+/* The pool's size; 1 for a CUDA session (the calling thread, which runs the
+ * shape functions and enqueues the device's work). */
 TSR_API tsr_status_t tsr_session_thread_count(const tsr_session_t *session,
                                               uint32_t *out_num_threads);
+
+/* How tsr_session_create_with_options makes a session. Fill it with
+ * tsr_session_options_init, then change what differs. */
+typedef struct tsr_session_options_t {
+  tsr_device_kind_t device; /* TSR_DEVICE_CPU (default) or TSR_DEVICE_CUDA */
+  uint32_t device_index;    /* CUDA: the GPU's ordinal, as cuDeviceGet counts (0) */
+  uint32_t num_threads;     /* CPU: as tsr_session_create's (0: one per CPU) */
+} tsr_session_options_t;
+
+/* The defaults: CPU, device 0, one thread per CPU. */
+TSR_API void tsr_session_options_init(tsr_session_options_t *options);
+
+/* tsr_session_create on the chosen device. The module must be compiled for
+ * that kind of device (tsr_module_device_kind): otherwise
+ * TSR_STATUS_INVALID_ARGUMENT, naming the module's target.
+ *
+ * A CUDA session retains the device's primary context and owns a stream, the
+ * module's PTX loaded there (JIT-compiled by the driver), a copy of every
+ * weight the module's functions read, the arena (at the largest arena_size
+ * of any function) and staging buffers for inputs and outputs, which grow to
+ * the largest run's sizes. A run copies the inputs host to device, launches
+ * the dispatches in order on the stream, copies the outputs back and
+ * waits: on return the outputs hold their results, as on the CPU. States
+ * (tsr_session_run_with_state) live in device memory. Without a usable
+ * driver or device, creation fails with TSR_STATUS_UNAVAILABLE, and the
+ * message says which ("CUDA: libcuda.so.1 not found (dlopen: ...): no
+ * NVIDIA driver on this machine", "CUDA: cuInit failed: CUDA_ERROR_...");
+ * PTX the driver cannot compile gives TSR_STATUS_INVALID_MODULE with the
+ * JIT's error log. */
+TSR_API tsr_status_t tsr_session_create_with_options(const tsr_module_t *module,
+                                                     const tsr_session_options_t *options,
+                                                     tsr_session_t **out_session);
+
+/* The device the session runs on, and (may be NULL) a description of it:
+ * "cpu (N threads)" or "CUDA device 0 (NVIDIA H200, sm_90)", valid until
+ * the session is freed. */
+TSR_API tsr_status_t tsr_session_device(const tsr_session_t *session,
+                                        tsr_device_kind_t *out_kind,
+                                        const char **out_description);
 
 /* Per-dispatch wall time, off by default (on, every dispatch reads the clock
  * twice). Turning it on clears what was accumulated. */

@@ -140,6 +140,25 @@ std::unique_ptr<TestModule> makeTestModule(bool subtract) {
   return test;
 }
 
+std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch) {
+  auto test = makeTestModule();
+  std::string ptx = "// Tessera runtime tests: entry points only\n"
+                    ".version 7.8\n.target " + arch + "\n.address_size 64\n";
+  for (const std::string &kernel : test->desc.kernels)
+    ptx += "\n.visible .entry " + kernel +
+           "(.param .u64 bindings, .param .u64 push_constants)\n{\n  ret;\n}\n";
+  test->ptx.assign(ptx.begin(), ptx.end());
+  test->ptx.push_back('\0');
+  module::ModuleDesc &desc = test->desc;
+  desc.target = "cuda:" + arch;
+  desc.cudaPtx = test->ptx;
+  desc.cudaArch = arch;
+  for (module::FunctionDesc &fn : desc.functions)
+    for (module::DispatchDesc &dispatch : fn.dispatches)
+      dispatch.workgroupSize = {64, 1, 1};
+  return test;
+}
+
 std::string tempPath(const std::string &name) {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string prefix = info ? std::string(info->test_suite_name()) + "." + info->name() + "-" : "";

@@ -40,12 +40,19 @@ struct TestModule {
 
   std::vector<char> kernelObject;
   std::vector<char> weight;
+  std::vector<char> ptx;
   module::ModuleDesc desc;
 };
 
 /// The two-function module; `subtract` uses the fixture build whose "add"
 /// computes a - b.
 std::unique_ptr<TestModule> makeTestModule(bool subtract = false);
+
+/// The same two functions as a CUDA module for `arch` ("sm_80"): target
+/// "cuda:<arch>", PTX text declaring the three kernels as .entry points
+/// (bodies that only return), threads per block {64, 1, 1} on every
+/// dispatch. The kernel object still provides the shape function.
+std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch = "sm_80");
 
 /// A path in the test's own temporary directory.
 std::string tempPath(const std::string &name);
