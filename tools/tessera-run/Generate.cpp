@@ -239,6 +239,19 @@ void printRate(const char *phase, size_t tokens, double s) {
 
 } // namespace
 
+bool createSession(const tsr_module_t *module, const tsr_session_options_t &options,
+                   tsr_session_t **out, std::string &error) {
+  if (ok(tsr_session_create_with_options(module, &options, out), error))
+    return true;
+  tsr_device_kind_t kind = TSR_DEVICE_CPU;
+  if (tsr_status_t status = tsr_module_device_kind(module, &kind))
+    tsr_status_free(status);
+  else if (kind != options.device)
+    error += kind == TSR_DEVICE_CUDA ? " (tessera-run: pass --device=cuda)"
+                                     : " (tessera-run: pass --device=cpu)";
+  return false;
+}
+
 bool generate(const tsr_module_t *module, const GenerateOptions &options, std::string &error) {
   ModuleTokenizer tok;
   if (!loadTokenizer(module, options.tokenizerFile, tok, error))
@@ -251,7 +264,7 @@ bool generate(const tsr_module_t *module, const GenerateOptions &options, std::s
   size_t promptLength = ids.size();
 
   tsr_session_t *raw = nullptr;
-  if (!ok(tsr_session_create(module, options.threads, &raw), error))
+  if (!createSession(module, options.session, &raw, error))
     return false;
   std::unique_ptr<tsr_session_t, SessionDeleter> session(raw);
 

@@ -26,10 +26,15 @@ struct GenerateOptions {
   uint64_t maxNewTokens = 100;
   SamplerOptions sampler;
   std::string tokenizerFile; // "" : the module's own
-  uint32_t threads = 0;
+  tsr_session_options_t session{TSR_DEVICE_CPU, 0, 0}; // device and threads
   bool rerunMain = false;    // ignore prefill/decode, re-run main each step
   std::string tokenIdsPath;  // also write prompt + generated ids as .npy
 };
+
+/// A session on `options`' device; false with `error` set (naming the
+/// --device to use when the module is for the other kind of device).
+bool createSession(const tsr_module_t *module, const tsr_session_options_t &options,
+                   tsr_session_t **out, std::string &error);
 
 /// False with `error` set on any failure (the text printed so far stays).
 bool generate(const tsr_module_t *module, const GenerateOptions &options, std::string &error);

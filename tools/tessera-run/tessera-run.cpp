@@ -40,8 +40,12 @@ or generates text from a prompt.
                           positionally, in signature order
   --output-dir DIR        write each output to DIR/<output name>.npy
                           (default: print the output shapes only)
-  --threads N             threads, the calling one included (default 0: one
-                          per CPU)
+  --device DEVICE         cpu (the default) or cuda, cuda:N for GPU N: where
+                          the kernels run; the module must be compiled for it
+                          (a cuda:<arch> module for cuda). CUDA needs the
+                          NVIDIA driver (libcuda.so.1), nothing else
+  --threads N             CPU threads, the calling one included (default 0:
+                          one per CPU)
   --benchmark N           after the first run, time N more runs and print the
                           min/median/max latency
   --profile               time every dispatch (over the --benchmark runs, or
@@ -77,7 +81,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> namedInputs;
   std::vector<std::string> positionalInputs;
   std::string outputDir;
-  uint32_t threads = 0;
+  tsr_session_options_t session{TSR_DEVICE_CPU, 0, 0}; // --device, --threads
   uint64_t benchmarkRuns = 0;
   bool printSignature = false;
   bool profile = false;
@@ -178,7 +182,25 @@ bool parseArgs(int argc, char **argv, Options &options, std::string &error) {
       uint64_t threads = 0;
       if (!parseCount("--threads", text, 4096, threads, error))
         return false;
-      options.threads = uint32_t(threads);
+      options.session.num_threads = uint32_t(threads);
+    } else if (value("--device", text)) {
+      uint64_t index = 0;
+      if (text == "cpu") {
+        options.session.device = TSR_DEVICE_CPU;
+      } else if (text == "cuda") {
+        options.session.device = TSR_DEVICE_CUDA;
+      } else if (text.compare(0, 5, "cuda:") == 0) {
+        std::string ignored;
+        if (!parseCount("--device cuda:", text.substr(5), 1023, index, ignored)) {
+          error = "--device takes cpu, cuda or cuda:N, got '" + text + "'";
+          return false;
+        }
+        options.session.device = TSR_DEVICE_CUDA;
+        options.session.device_index = uint32_t(index);
+      } else {
+        error = "--device takes cpu, cuda or cuda:N, got '" + text + "'";
+        return false;
+      }
     } else if (value("--prompt", options.generation.prompt)) {
       options.generateText = true;
     } else if (value("-n", text)) {
@@ -584,7 +606,7 @@ bool run(Options &options, std::string &error) {
   if (options.printSignature)
     return printSignatures(module.get(), error);
   if (options.generateText) {
-    options.generation.threads = options.threads;
+    options.generation.session = options.session;
     return tessera::tools::generate(module.get(), options.generation, error);
   }
 
@@ -614,7 +636,7 @@ bool run(Options &options, std::string &error) {
   std::string inputContext = "\n  inputs: " + describeInputFiles(inputSigs, paths);
 
   tsr_session_t *rawSession = nullptr;
-  if (!ok(tsr_session_create(module.get(), options.threads, &rawSession), error))
+  if (!tessera::tools::createSession(module.get(), options.session, &rawSession, error))
     return false;
   SessionPtr session(rawSession);
 

@@ -149,6 +149,36 @@ TEST_F(TesseraRun, RejectsBadModulesAndCommandLines) {
   expectFailure(runTool(""), "no module given", 2);
 }
 
+TEST_F(TesseraRun, ChoosesTheDevice) {
+  expectFailure(runTool(module_ + " --device gpu"), "--device takes cpu, cuda or cuda:N, got 'gpu'",
+                2);
+  expectFailure(runTool(module_ + " --device=cuda:x"), "--device takes cpu, cuda or cuda:N", 2);
+  Result cpu = runTool(module_ + " --device=cpu --function add " + inputs());
+  EXPECT_EQ(cpu.exitCode, 0) << cpu.output;
+  expectFailure(runTool(module_ + " --device=cuda --function add " + inputs()),
+                "the module's target is 'x86_64-cpu:test:', a CPU module, so it cannot run on "
+                "the CUDA device");
+  expectFailure(runTool(module_ + " --device=cuda --function add " + inputs()),
+                "(tessera-run: pass --device=cpu)");
+
+  auto cuda = makeCudaTestModule();
+  std::string cudaModule = quote(writeTestModule(cuda->desc, "cuda.tsr"));
+  Result signature = runTool(cudaModule + " --print-signature");
+  EXPECT_EQ(signature.exitCode, 0) << signature.output;
+  EXPECT_NE(signature.output.find("target: cuda:sm_80"), std::string::npos) << signature.output;
+  expectFailure(runTool(cudaModule + " --function add " + inputs()),
+                "the module's target is 'cuda:sm_80', a CUDA module, so it cannot run on the "
+                "CPU device");
+  expectFailure(runTool(cudaModule + " --function add " + inputs()),
+                "(tessera-run: pass --device=cuda)");
+  Result onCuda = runTool(cudaModule + " --device cuda --function add " + inputs());
+  EXPECT_EQ(onCuda.exitCode, 1) << onCuda.output;
+  EXPECT_NE(onCuda.output.find("tessera-run: error: CUDA: "), std::string::npos)
+      << onCuda.output; // no driver here: which step failed; a real one: the stub PTX's fate
+  Result help = runTool("--help");
+  EXPECT_NE(help.output.find("--device DEVICE"), std::string::npos) << help.output;
+}
+
 TEST_F(TesseraRun, GenerationNamesWhatIsMissing) {
   expectFailure(runTool(module_ + " --prompt hi"), "the module holds no tokenizer");
   expectFailure(runTool(module_ + " --prompt hi --tokenizer " + quote(tempPath("none.bin"))),
