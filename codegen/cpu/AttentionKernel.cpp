@@ -32,7 +32,6 @@ namespace {
 
 constexpr int64_t kQueryBlock = 16;
 constexpr int64_t kKeyBlock = 64;
-constexpr int64_t kMaxWorkgroups = 64;
 
 /// Builds the kernel body with index arithmetic helpers kept short.
 class AttentionBuilder {
@@ -122,7 +121,7 @@ void concatenateAttentionCaches(ModuleOp module) {
 }
 
 LogicalResult lowerAttention(tessera::AttentionOp attention,
-                             func::FuncOp kernel) {
+                             func::FuncOp kernel, int64_t workgroups) {
   if (attention.getPastKey())
     return attention.emitError("attention with a past key/value cache reached "
                                "the kernel (concatenateAttentionCaches)");
@@ -177,7 +176,7 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   Value workgroup = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                                kernel.getArgument(2));
   auto tileLoop = scf::ForOp::create(b, loc, workgroup, tiles,
-                                     ab.idx(kMaxWorkgroups));
+                                     ab.idx(workgroups));
   b.setInsertionPointToStart(tileLoop.getBody());
   Value t = tileLoop.getInductionVar();
   Value qb = ab.rem(t, qBlocks);
@@ -188,6 +187,7 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   Value q1 = ab.min(ab.add(q0, qBlock), sq);
 
   auto rowLoop = scf::ForOp::create(b, loc, q0, q1, one);
+  rowLoop->setAttr(kIndependentRowsAttr, b.getUnitAttr());
   b.setInsertionPointToStart(rowLoop.getBody());
   Value i = rowLoop.getInductionVar();
   Value kvEnd = skv;
@@ -302,7 +302,7 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   materialize.erase();
   attention.erase();
   kernel->setAttr(kWorkgroupsAttr, IntegerAttr::get(IntegerType::get(kernel.getContext(), 64),
-                                                    kMaxWorkgroups));
+                                                    workgroups));
   kernel->setAttr(kDistributedAttr, UnitAttr::get(kernel.getContext()));
   return success();
 }

@@ -17,8 +17,10 @@
 
 namespace tessera::cpu {
 
+/// Tiles are spread over `workgroups` workgroups.
 mlir::LogicalResult lowerAttention(tessera::AttentionOp attention,
-                                   mlir::func::FuncOp kernel);
+                                   mlir::func::FuncOp kernel,
+                                   int64_t workgroups);
 
 /// The kernel reads one key and one value sequence: an attention with a
 /// past cache becomes concats (the present caches, which the op returns

@@ -32,22 +32,15 @@ using namespace mlir;
 namespace tessera::cpu {
 namespace {
 
-/// Upper bound on the workgroups of one dispatch: enough to spread over any
-/// thread pool, few enough that an idle workgroup costs nothing.
-constexpr int64_t kMaxWorkgroups = 64;
-/// Elements per workgroup tile of an elementwise or reduction op.
-constexpr int64_t kElementsPerTile = 16384;
-/// Workgroup tile of a contraction's output: rows x columns.
-constexpr int64_t kContractionTileM = 48;
-constexpr int64_t kContractionTileN = 128;
 /// Assumed size of a dynamic loop when choosing tiles.
 constexpr int64_t kAssumedDynamicSize = 512;
 
 /// Workgroup tile sizes for the loops of `op` (0 = not tiled). Reductions are
 /// never split. Contractions get 2-D tiles of their last two parallel loops;
 /// everything else tiles its outer parallel loops so that a tile holds about
-/// kElementsPerTile elements.
-SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) {
+/// `elementsPerTile` elements.
+SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint,
+                                     const WorkgroupTiling &config) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> sizes(ranges.size(), 0);
@@ -65,10 +58,10 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) 
       sizes[d] = 1;
     for (unsigned d : dims->m)
       sizes[d] = 1;
-    sizes[dims->m.back()] = kContractionTileM;
+    sizes[dims->m.back()] = config.contractionTileM;
     // N: kContractionTileN columns, counted over the n loops from the inside
     // (a packed weight splits n into panels and columns within a panel).
-    int64_t columns = kContractionTileN;
+    int64_t columns = config.contractionTileN;
     for (unsigned d : llvm::reverse(dims->n)) {
       if (columns <= 1) {
         sizes[d] = 1;
@@ -86,18 +79,18 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) 
     while (sizes[n] > 1 && !ShapedType::isDynamic(ranges[n]) &&
            llvm::divideCeil(ranges[n], sizes[n]) < 2 * int64_t(threadsHint) &&
            !ShapedType::isDynamic(ranges[dims->m.back()]) &&
-           llvm::divideCeil(ranges[dims->m.back()], kContractionTileM) < 2)
+           llvm::divideCeil(ranges[dims->m.back()], config.contractionTileM) < 2)
       sizes[n] /= 2;
     return sizes;
   }
   int64_t elements = 1;
   for (unsigned i : llvm::reverse(parallel)) {
-    if (elements * size(i) <= kElementsPerTile) {
+    if (elements * size(i) <= config.elementsPerTile) {
       elements *= size(i);
       continue;
     }
-    sizes[i] = std::max<int64_t>(1, kElementsPerTile / elements);
-    elements = kElementsPerTile;
+    sizes[i] = std::max<int64_t>(1, config.elementsPerTile / elements);
+    elements = config.elementsPerTile;
   }
   // Outer loops left at 0 above are tiled by 1 once the tile is full.
   bool full = false;
@@ -116,28 +109,30 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, unsigned threadsHint) 
 /// matmul's output does not map its loops one to one.)
 SmallVector<int64_t> chooseEpilogueTileSizes(linalg::LinalgOp epilogue,
                                              linalg::LinalgOp contraction,
-                                             unsigned threadsHint) {
+                                             unsigned threadsHint,
+                                             const WorkgroupTiling &config) {
   AffineMap out = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
   if (!out.isProjectedPermutation() || contraction.getNumParallelLoops() != epilogue.getNumLoops())
-    return chooseTileSizes(epilogue, threadsHint);
-  SmallVector<int64_t> contractionTiles = chooseTileSizes(contraction, threadsHint);
+    return chooseTileSizes(epilogue, threadsHint, config);
+  SmallVector<int64_t> contractionTiles = chooseTileSizes(contraction, threadsHint, config);
   SmallVector<int64_t> tiles;
   for (unsigned i = 0; i < out.getNumResults(); ++i)
     tiles.push_back(contractionTiles[out.getDimPosition(i)]);
   return tiles;
 }
 
-int64_t countWorkgroups(linalg::LinalgOp op, ArrayRef<int64_t> tiles) {
+int64_t countWorkgroups(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                        int64_t maxWorkgroups) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t count = 1;
   for (auto [range, tile] : llvm::zip(ranges, tiles)) {
     if (tile == 0)
       continue;
     if (ShapedType::isDynamic(range))
-      return kMaxWorkgroups;
+      return maxWorkgroups;
     count *= llvm::divideCeil(range, tile);
-    if (count >= kMaxWorkgroups)
-      return kMaxWorkgroups;
+    if (count >= maxWorkgroups)
+      return maxWorkgroups;
   }
   return count;
 }
@@ -398,7 +393,8 @@ LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
 
 } // namespace
 
-LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
+LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint,
+                                const WorkgroupTiling &config) {
   // Reshapes of tensor.empty become empties of the reshaped type, so that
   // every init traces back to an empty the output buffer can replace.
   {
@@ -414,7 +410,7 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
     return success();
   }
   if (auto attention = dyn_cast<tessera::AttentionOp>(root))
-    return lowerAttention(attention, kernel);
+    return lowerAttention(attention, kernel, config.maxWorkgroups);
   auto linalgOp = dyn_cast<linalg::LinalgOp>(root);
   auto tileable = dyn_cast<TilingInterface>(root);
   if (!linalgOp || !tileable) {
@@ -423,8 +419,8 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
   }
   linalg::LinalgOp contraction = epilogueContraction(root);
   SmallVector<int64_t> tiles =
-      contraction ? chooseEpilogueTileSizes(linalgOp, contraction, threadsHint)
-                  : chooseTileSizes(linalgOp, threadsHint);
+      contraction ? chooseEpilogueTileSizes(linalgOp, contraction, threadsHint, config)
+                  : chooseTileSizes(linalgOp, threadsHint, config);
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; })) {
     setWorkgroups(kernel, 1);
     return success();
@@ -449,11 +445,11 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint) {
       rewriter.replaceAllUsesWith(r, replacement);
   if (root->use_empty())
     rewriter.eraseOp(root);
-  setWorkgroups(kernel, countWorkgroups(linalgOp, tiles));
-  return vectorizeContractions(kernel);
+  setWorkgroups(kernel, countWorkgroups(linalgOp, tiles, config.maxWorkgroups));
+  return config.vectorize ? vectorizeContractions(kernel) : success();
 }
 
-LogicalResult lowerKernelsToLLVM(ModuleOp module) {
+LogicalResult bufferizeKernels(ModuleOp module) {
   // Results are computed in their output buffers, not copied there.
   if (failed(runPipeline(module, "canonicalize,cse,eliminate-empty-tensors")))
     return failure();
@@ -467,8 +463,7 @@ LogicalResult lowerKernelsToLLVM(ModuleOp module) {
   if (failed(runPipeline(module, "cse,canonicalize")))
     return failure();
   for (auto func : module.getOps<func::FuncOp>())
-    if (failed(distributeKernel(func)) || failed(allocateTemporariesOnStack(func)) ||
-        failed(lowerVectorContractions(func)))
+    if (failed(distributeKernel(func)) || failed(allocateTemporariesOnStack(func)))
       return failure();
   // Remaining copies become loops here rather than calls to MLIR's runtime
   // library, which the runtime does not have.
@@ -477,17 +472,21 @@ LogicalResult lowerKernelsToLLVM(ModuleOp module) {
     linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
     copy.erase();
   });
-  for (auto func : module.getOps<func::FuncOp>())
-    if (failed(orderLoopsForVectorization(func)))
-      return failure();
+  // Transcendentals become polynomials that vectorize, rather than calls to
+  // libm (or to CUDA's libdevice), which neither runtime links.
+  RewritePatternSet patterns(module.getContext());
+  populateMathPolynomialApproximationPatterns(patterns);
+  if (failed(applyPatternsGreedily(module, std::move(patterns))))
+    return module.emitError("math approximation failed");
+  return success();
+}
 
-  // Transcendentals become polynomials that vectorize, rather than libm calls.
-  {
-    RewritePatternSet patterns(module.getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(applyPatternsGreedily(module, std::move(patterns))))
-      return module.emitError("math approximation failed");
-  }
+LogicalResult lowerKernelsToLLVM(ModuleOp module) {
+  if (failed(bufferizeKernels(module)))
+    return failure();
+  for (auto func : module.getOps<func::FuncOp>())
+    if (failed(lowerVectorContractions(func)) || failed(orderLoopsForVectorization(func)))
+      return failure();
   return runPipeline(
       module,
       "canonicalize,cse,func.func(buffer-hoisting,promote-buffers-to-stack),"

@@ -22,14 +22,40 @@ inline constexpr llvm::StringLiteral kWorkgroupsAttr = "tessera.workgroups";
 /// way rather than from an scf.forall).
 inline constexpr llvm::StringLiteral kDistributedAttr = "tessera.distributed";
 
+/// On a loop whose iterations are independent, each with its own state (the
+/// query rows of an attention tile): a GPU gives each to a thread.
+inline constexpr llvm::StringLiteral kIndependentRowsAttr = "tessera.independent_rows";
+
+/// Workgroup tiles: the CPU's defaults are few large workgroups (one per
+/// thread of a pool, tiles that fill the vector registers); a GPU wants many
+/// small ones.
+struct WorkgroupTiling {
+  /// Upper bound on the workgroups of one dispatch.
+  int64_t maxWorkgroups = 64;
+  /// Elements per workgroup tile of an elementwise or reduction op.
+  int64_t elementsPerTile = 16384;
+  /// Workgroup tile of a contraction's output: rows x columns.
+  int64_t contractionTileM = 48;
+  int64_t contractionTileN = 128;
+  /// Contraction tiles become vector.contract (CPU).
+  bool vectorize = true;
+};
+
 /// Tiles the root of `kernel` into an scf.forall over workgroup tiles and
 /// records the workgroup count on the function. Contractions get smaller
 /// tiles when theirs would not give each of `threadsHint` threads two.
 mlir::LogicalResult tileForWorkgroups(mlir::func::FuncOp kernel,
-                                      unsigned threadsHint);
+                                      unsigned threadsHint,
+                                      const WorkgroupTiling &config = {});
 
-/// Bufferizes every kernel, distributes the foralls over workgroups and
-/// lowers `module` to the LLVM dialect.
+/// Bufferizes every kernel in place, turns each forall into a loop over the
+/// tiles of one workgroup (argument 2), gives tile temporaries a fixed size
+/// at entry, and replaces transcendentals by polynomials: memref, scf and
+/// linalg on buffers, for either backend.
+mlir::LogicalResult bufferizeKernels(mlir::ModuleOp module);
+
+/// bufferizeKernels, then the CPU's vector and loop lowering down to the
+/// LLVM dialect.
 mlir::LogicalResult lowerKernelsToLLVM(mlir::ModuleOp module);
 
 } // namespace tessera::cpu
