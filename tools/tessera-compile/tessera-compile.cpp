@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/cpu/CpuCompiler.h"
+#include "codegen/driver/Compiler.h"
 #include "codegen/module/KvCacheStates.h"
 #include "codegen/module/ModuleWriter.h"
 #include "frontend/native/NativeImporter.h"
@@ -44,7 +44,7 @@ static cl::opt<std::string> inputPath(
              "Hugging Face directory with config.json>"));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"));
-enum class Emit { IR, Linalg, Dispatches, Kernels, LLVM, Module };
+enum class Emit { IR, Linalg, Dispatches, Kernels, LLVM, PTX, Module };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to produce"), cl::init(Emit::Module),
     cl::values(
@@ -52,9 +52,17 @@ static cl::opt<Emit> emit(
         clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
         clEnumValN(Emit::Dispatches, "dispatches",
                    "host functions calling outlined dispatches"),
-        clEnumValN(Emit::Kernels, "kernels", "kernels in their ABI form, tiled"),
+        clEnumValN(Emit::Kernels, "kernels",
+                   "kernels in their ABI form, tiled (--target=cuda: spread "
+                   "over threads, in a gpu.module)"),
         clEnumValN(Emit::LLVM, "llvm", "kernels in the LLVM dialect"),
+        clEnumValN(Emit::PTX, "ptx", "the PTX of every kernel (--target=cuda)"),
         clEnumValN(Emit::Module, "module", "a compiled .tsr module")));
+static cl::opt<std::string> target(
+    "target", cl::desc("Where the kernels run: cpu (default), cuda (sm_80) or "
+                       "cuda:<arch> (cuda:sm_90): PTX for NVIDIA GPUs, run "
+                       "with tessera-run --device=cuda"),
+    cl::init("cpu"));
 static cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to generate code for: host, x86-64-v3 (AVX2), "
                            "x86-64-v4 (AVX-512), or an LLVM CPU name "
@@ -219,8 +227,14 @@ int main(int argc, char **argv) {
   }
 
   if (emit != Emit::IR) {
-    tessera::cpu::CpuCompileOptions options;
+    tessera::codegen::CompileOptions options;
     options.target.name = targetCpu;
+    if (target != "cpu") {
+      auto cuda = tessera::gpu::parseCudaTarget(target);
+      if (!cuda)
+        return fail(llvm::toString(cuda.takeError()));
+      options.cuda = *cuda;
+    }
     options.bounds.maxSequence = maxSeqLen;
     options.bounds.maxBatch = maxBatch;
     options.threadsHint = std::max(1u, unsigned(threadsHint));
@@ -232,10 +246,10 @@ int main(int argc, char **argv) {
       options.bounds.byName[name.str()] = bound;
     }
     switch (emit) {
-    case Emit::Linalg: options.stopAfter = tessera::cpu::Stage::Linalg; break;
-    case Emit::Dispatches: options.stopAfter = tessera::cpu::Stage::Dispatches; break;
-    case Emit::Kernels: options.stopAfter = tessera::cpu::Stage::Kernels; break;
-    case Emit::LLVM: options.stopAfter = tessera::cpu::Stage::LLVM; break;
+    case Emit::Linalg: options.stopAfter = tessera::codegen::Stage::Linalg; break;
+    case Emit::Dispatches: options.stopAfter = tessera::codegen::Stage::Dispatches; break;
+    case Emit::Kernels: options.stopAfter = tessera::codegen::Stage::Kernels; break;
+    case Emit::LLVM: options.stopAfter = tessera::codegen::Stage::LLVM; break;
     default: break;
     }
     if (verbose)
@@ -243,9 +257,21 @@ int main(int argc, char **argv) {
         llvm::errs() << "tessera-compile: " << stage << " ("
                      << llvm::format("%.2f", seconds()) << " s)\n";
       };
-    auto compiled = tessera::cpu::compileForCpu(**module, options);
+    auto compiled = tessera::codegen::compileModule(**module, options);
     if (!compiled)
       return fail(inputPath + ": " + llvm::toString(compiled.takeError()));
+    if (emit == Emit::PTX) {
+      if (!options.cuda)
+        return fail("--emit=ptx needs --target=cuda");
+      std::string error;
+      auto output = mlir::openOutputFile(outputPath, &error);
+      if (!output)
+        return fail(error);
+      llvm::StringRef ptx = (*compiled)->ptx;
+      output->os() << ptx.drop_back(); // without the module's NUL terminator
+      output->keep();
+      return 0;
+    }
     if (!kernelObjectPath.empty() && emit == Emit::Module) {
       std::error_code ec;
       llvm::raw_fd_ostream os(kernelObjectPath, ec);

@@ -1,6 +1,6 @@
-//===- CpuCompiler.cpp - tessera IR to a CPU module -----------------------===//
+//===- Compiler.cpp - tessera IR to a module ------------------------------===//
 
-#include "codegen/cpu/CpuCompiler.h"
+#include "codegen/driver/Compiler.h"
 
 #include "codegen/Passes.h"
 #include "codegen/cpu/AttentionKernel.h"
@@ -9,23 +9,42 @@
 #include "codegen/cpu/KernelABI.h"
 #include "codegen/cpu/KernelPipeline.h"
 #include "codegen/cpu/WeightPacking.h"
+#include "codegen/gpu/ThreadDistribution.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSet.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-namespace tessera::cpu {
+namespace tessera::codegen {
+using namespace tessera::cpu;
 namespace {
+
+/// Threads per block of every CUDA kernel.
+constexpr int64_t kCudaBlockSize = 256;
+
+/// CUDA workgroups are thread blocks: many small tiles, enough to fill a
+/// large GPU (132 SMs on an H100) several times over.
+WorkgroupTiling cudaTiling() {
+  WorkgroupTiling tiling;
+  tiling.maxWorkgroups = 1024;
+  tiling.elementsPerTile = 4 * kCudaBlockSize;
+  tiling.contractionTileM = 32;
+  tiling.contractionTileN = 32;
+  tiling.vectorize = false;
+  return tiling;
+}
 
 /// Collects the diagnostics of a failed step into the returned error.
 class ErrorCollector {
@@ -72,13 +91,16 @@ LogicalResult fuseElementwise(ModuleOp module) {
   return applyPatternsGreedily(module, std::move(patterns));
 }
 
-LogicalResult lowerGraph(ModuleOp module) {
+/// `cpuLayouts`: weights packed into the CPU kernels' panels, matmul
+/// epilogues formed for them.
+LogicalResult lowerGraph(ModuleOp module, bool cpuLayouts) {
   PassManager pm(module.getContext());
   pm.addPass(createLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  if (failed(pm.run(module)) || failed(fuseElementwise(module)) ||
-      failed(packMatmulWeights(module)) || failed(formMatmulEpilogues(module)))
+  if (failed(pm.run(module)) || failed(fuseElementwise(module)))
+    return failure();
+  if (cpuLayouts && (failed(packMatmulWeights(module)) || failed(formMatmulEpilogues(module))))
     return failure();
   PassManager cleanup(module.getContext());
   cleanup.addPass(createCanonicalizerPass());
@@ -86,10 +108,43 @@ LogicalResult lowerGraph(ModuleOp module) {
   return cleanup.run(module);
 }
 
+/// Moves the ABI kernels named `names` (bufferized) from `module` into one
+/// gpu.module of `holder`, leaving the host's shape functions; returns each
+/// kernel's workgroup count.
+FailureOr<llvm::StringMap<int64_t>> moveKernelsToGpu(ModuleOp module, ModuleOp holder,
+                                                     ArrayRef<std::string> names) {
+  MLIRContext *ctx = module.getContext();
+  holder->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(ctx));
+  OpBuilder b = OpBuilder::atBlockEnd(holder.getBody());
+  auto gpuModule = mlir::gpu::GPUModuleOp::create(b, module.getLoc(), "tessera_kernels");
+  llvm::StringMap<int64_t> workgroups;
+  SmallVector<func::FuncOp> kernels;
+  for (const std::string &name : names)
+    if (auto func = module.lookupSymbol<func::FuncOp>(name))
+      kernels.push_back(func);
+  for (func::FuncOp kernel : kernels) {
+    auto count = kernel->getAttrOfType<IntegerAttr>(kWorkgroupsAttr);
+    workgroups[kernel.getName()] = count ? count.getInt() : 1;
+    if (failed(tessera::gpu::distributeOverThreads(kernel, gpuModule, kCudaBlockSize)))
+      return failure();
+  }
+  // Constants the kernels read (small tables bufferization made globals)
+  // go with them: a kernel can address only its own module's globals.
+  llvm::StringSet<> copied;
+  OpBuilder gb = OpBuilder::atBlockBegin(gpuModule.getBody());
+  gpuModule.walk([&](memref::GetGlobalOp get) {
+    if (!copied.insert(get.getName()).second)
+      return;
+    if (auto global = module.lookupSymbol<memref::GlobalOp>(get.getName()))
+      gb.clone(*global);
+  });
+  return workgroups;
+}
+
 } // namespace
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
-compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
+compileModule(ModuleOp module, const CompileOptions &options) {
   auto report = [&](llvm::StringRef what) {
     if (options.progress)
       options.progress(what);
@@ -100,7 +155,7 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
                    memref::MemRefDialect, scf::SCFDialect,
                    affine::AffineDialect, linalg::LinalgDialect,
                    tensor::TensorDialect, arith::ArithDialect,
-                   vector::VectorDialect>();
+                   vector::VectorDialect, mlir::gpu::GPUDialect>();
   ErrorCollector errors(ctx);
   auto compiled = std::make_unique<CompiledModule>();
   TargetCPU target = options.target;
@@ -109,7 +164,7 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
 
   report("lowering to linalg");
   concatenateAttentionCaches(module);
-  if (failed(lowerGraph(module)))
+  if (failed(lowerGraph(module, /*cpuLayouts=*/!options.cuda)))
     return errors.error("lowering to linalg");
   if (options.stopAfter == Stage::Linalg)
     return compiled;
@@ -133,7 +188,9 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
     std::string name =
         kernel.getName().drop_front(kTensorKernelPrefix.size()).str();
     FailureOr<func::FuncOp> abi = createABIKernel(kernel, name);
-    if (failed(abi) || failed(tileForWorkgroups(*abi, options.threadsHint)))
+    if (failed(abi) ||
+        failed(options.cuda ? tileForWorkgroups(*abi, kCudaBlockSize, cudaTiling())
+                            : tileForWorkgroups(*abi, options.threadsHint)))
       return errors.error("kernel " + name);
     kernelIndex[name] = compiled->desc.kernels.size();
     compiled->desc.kernels.push_back(name);
@@ -151,10 +208,46 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
   }
   for (func::FuncOp f : llvm::concat<func::FuncOp>(hosts, tensorKernels))
     f.erase();
-  if (options.stopAfter == Stage::Kernels)
+  if (options.cuda) {
+    report("distributing kernels over GPU threads");
+    OwningOpRef<ModuleOp> holder = ModuleOp::create(module.getLoc());
+    FailureOr<llvm::StringMap<int64_t>> workgroups;
+    if (failed(bufferizeKernels(module)) ||
+        failed(workgroups = moveKernelsToGpu(module, *holder, compiled->desc.kernels)))
+      return errors.error("GPU kernels");
+    unsigned serial = 0;
+    holder->walk([&](mlir::gpu::GPUFuncOp f) {
+      serial += f->hasAttr(tessera::gpu::kSingleThreadAttr);
+    });
+    if (serial)
+      report((llvm::Twine(serial) + " kernels run on one thread per block: their tile "
+                                    "temporaries are sized at run time")
+                 .str());
+    for (module::FunctionDesc &function : compiled->desc.functions)
+      for (module::DispatchDesc &dispatch : function.dispatches) {
+        dispatch.workgroupCount[0].value =
+            workgroups->lookup(compiled->desc.kernels[dispatch.kernel]);
+        dispatch.workgroupSize = {int32_t(kCudaBlockSize), 1, 1};
+      }
+    if (options.stopAfter == Stage::Kernels) {
+      // Printed with the module: the kernels as they go to NVVM.
+      for (Operation &op : llvm::make_early_inc_range(holder->getBody()->getOperations()))
+        op.moveBefore(module.getBody(), module.getBody()->end());
+      module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                      UnitAttr::get(ctx));
+      return compiled;
+    }
+    report("emitting PTX (" + options.cuda->arch + ")");
+    llvm::Expected<std::string> ptx = tessera::gpu::emitPtx(*holder, *options.cuda);
+    if (!ptx)
+      return errors.error("PTX: " + llvm::toString(ptx.takeError()));
+    compiled->ptx = std::move(*ptx);
+    compiled->ptx.push_back('\0');
+  } else if (options.stopAfter == Stage::Kernels) {
     return compiled;
+  }
 
-  report("lowering kernels to LLVM");
+  report(options.cuda ? "lowering shape functions to LLVM" : "lowering kernels to LLVM");
   if (failed(lowerKernelsToLLVM(module)))
     return errors.error("lowering kernels to LLVM");
   // Distribution may have fallen back to one workgroup for some kernels.
@@ -163,10 +256,11 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
     if (auto count = fn->getAttrOfType<IntegerAttr>(kWorkgroupsAttr))
       workgroups[fn.getName()] = count.getInt();
   });
-  for (module::FunctionDesc &function : compiled->desc.functions)
-    for (module::DispatchDesc &dispatch : function.dispatches)
-      dispatch.workgroupCount[0].value =
-          workgroups.lookup(compiled->desc.kernels[dispatch.kernel]);
+  if (!options.cuda)
+    for (module::FunctionDesc &function : compiled->desc.functions)
+      for (module::DispatchDesc &dispatch : function.dispatches)
+        dispatch.workgroupCount[0].value =
+            workgroups.lookup(compiled->desc.kernels[dispatch.kernel]);
   if (options.stopAfter == Stage::LLVM)
     return compiled;
 
@@ -176,10 +270,15 @@ compileForCpu(ModuleOp module, const CpuCompileOptions &options) {
     return object.takeError();
   compiled->kernelObject = std::move(*object);
   compiled->desc.producer = "tessera-compile";
-  compiled->desc.target = "x86_64-cpu:" + target.cpu;
+  compiled->desc.target =
+      options.cuda ? "cuda:" + options.cuda->arch : "x86_64-cpu:" + target.cpu;
+  if (options.cuda) {
+    compiled->desc.cudaArch = options.cuda->arch;
+    compiled->desc.cudaPtx = compiled->ptx;
+  }
   compiled->desc.kernelObject = compiled->kernelObject;
   compiled->desc.weights = compiled->weights.segments;
   return compiled;
 }
 
-} // namespace tessera::cpu
+} // namespace tessera::codegen
