@@ -47,6 +47,11 @@ class Tessera_Op<string mnemonic, list<Trait> traits = []>
 def Tessera_Tensor : RankedTensorOf<[AnyType]>;
 def Tessera_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Tessera_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+// The elementwise arithmetic and comparisons also take unsigned integers
+// (ONNX uint8...uint64), which they compute on with unsigned semantics
+// (division, remainder, ordering, max/min); signless ones are signed.
+def Tessera_ArithTensor
+    : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Tessera_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Tessera_BoolTensor : RankedTensorOf<[I1]>;
 def Tessera_MaskTensor : RankedTensorOf<[AnyFloat, I1]>;

@@ -39,6 +39,13 @@ bool isSplatOne(Attribute attr) {
   return splat.getSplatValue<APInt>().isOne();
 }
 
+/// Booleans and unsigned integers divide and order as unsigned, the other
+/// (signless) integers as signed; as in the lowering.
+bool isUnsignedLike(Type type) {
+  type = getElementTypeOrSelf(type);
+  return type.isInteger(1) || type.isUnsignedInteger();
+}
+
 /// Applies a libm function to an APFloat of any semantics, rounding the
 /// result back to the operand's semantics.
 APFloat applyDouble(const APFloat &value, double (*fn)(double)) {
@@ -130,6 +137,7 @@ TESSERA_BROADCAST_BINARY_INFER(DivOp)
 TESSERA_BROADCAST_BINARY_INFER(PowOp)
 TESSERA_BROADCAST_BINARY_INFER(MaxOp)
 TESSERA_BROADCAST_BINARY_INFER(MinOp)
+TESSERA_BROADCAST_BINARY_INFER(ModOp)
 #undef TESSERA_BROADCAST_BINARY_INFER
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
@@ -179,9 +187,15 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return a / b;
       },
-      // Integer division by zero is left for the runtime to report.
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+      // Integer division by zero is left for the runtime to report; so is
+      // the overflowing INT_MIN / -1.
+      [unsignedDiv = isUnsignedLike(getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
         if (b.isZero())
+          return std::nullopt;
+        if (unsignedDiv)
+          return a.udiv(b);
+        if (a.isMinSignedValue() && b.isAllOnes())
           return std::nullopt;
         return a.sdiv(b);
       });
@@ -235,8 +249,25 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
                        &losesInfo);
         return result;
       },
-      [](const APInt &, const APInt &) -> std::optional<APInt> {
-        return std::nullopt;
+      // As the lowering: square and multiply (wrapping); a negative
+      // exponent gives 1 / x^-e truncated.
+      [unsignedPow = isUnsignedLike(getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
+        unsigned width = a.getBitWidth();
+        if (!unsignedPow && width > 1 && b.isNegative()) {
+          if (a.isOne())
+            return a;
+          if (a.isAllOnes())
+            return b[0] ? a : APInt(width, 1);
+          return APInt(width, 0);
+        }
+        APInt result(width, 1), power = a;
+        for (unsigned bit = 0; bit < width; ++bit) {
+          if (b[bit])
+            result *= power;
+          power *= power;
+        }
+        return result;
       });
 }
 
@@ -248,8 +279,9 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::maximum(a, b);
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sge(b) ? a : b;
+      [isUnsigned = isUnsignedLike(getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.uge(b) : a.sge(b)) ? a : b;
       });
 }
 
@@ -261,8 +293,47 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::minimum(a, b);
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sle(b) ? a : b;
+      [isUnsigned = isUnsignedLike(getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.ule(b) : a.sle(b)) ? a : b;
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// ModOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ModOp::verify() {
+  if (isa<FloatType>(getElementTypeOrSelf(getLhs().getType())) && !getFmod())
+    return emitOpError("on floats needs fmod (the sign of the dividend), as "
+                       "ONNX Mod does");
+  return success();
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool fmod = getFmod();
+  return foldConstantBinary(
+      *this, adaptor.getOperands(),
+      [fmod](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        if (!fmod)
+          return std::nullopt;
+        APFloat r = a;
+        r.mod(b);
+        return r;
+      },
+      // A zero divisor is left to run time.
+      [fmod, isUnsigned = isUnsignedLike(getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        if (isUnsigned)
+          return a.urem(b);
+        if (b.isAllOnes()) // x % -1 is 0; INT_MIN srem -1 would overflow
+          return APInt::getZero(a.getBitWidth());
+        APInt r = a.srem(b);
+        if (!fmod && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
       });
 }
 
@@ -318,8 +389,10 @@ OpFoldResult CmpOp::fold(FoldAdaptor adaptor) {
         });
   return constFoldBinaryOpConditional<IntegerAttr, APInt, void, IntegerAttr>(
       adaptor.getOperands(), resultType,
-      [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        int order = a.slt(b) ? -1 : a.sgt(b) ? 1 : 0;
+      [&, isUnsigned = isUnsignedLike(getLhs().getType())](
+          const APInt &a, const APInt &b) -> std::optional<APInt> {
+        int order = isUnsigned ? (a.ult(b) ? -1 : a.ugt(b) ? 1 : 0)
+                               : (a.slt(b) ? -1 : a.sgt(b) ? 1 : 0);
         return APInt(1, evaluate(predicate, order, false));
       });
 }

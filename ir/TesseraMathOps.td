@@ -32,7 +32,7 @@ def Tessera_ConstantOp : Tessera_Op<"constant",
 //===----------------------------------------------------------------------===//
 
 class Tessera_BroadcastBinaryOp<string mnemonic, string expr,
-                                Type operandType = Tessera_NumericTensor,
+                                Type operandType = Tessera_ArithTensor,
                                 list<Trait> traits = []>
     : Tessera_InferredOp<mnemonic, traits> {
   let summary = "Elementwise `" # expr # "` with NumPy broadcasting";
@@ -55,20 +55,45 @@ class Tessera_BroadcastBinaryOp<string mnemonic, string expr,
 }
 
 def Tessera_AddOp : Tessera_BroadcastBinaryOp<"add", "lhs + rhs",
-    Tessera_NumericTensor, [Commutative]>;
+    Tessera_ArithTensor, [Commutative]>;
 def Tessera_SubOp : Tessera_BroadcastBinaryOp<"sub", "lhs - rhs">;
 def Tessera_MulOp : Tessera_BroadcastBinaryOp<"mul", "lhs * rhs",
-    Tessera_NumericTensor, [Commutative]>;
+    Tessera_ArithTensor, [Commutative]>;
 def Tessera_DivOp : Tessera_BroadcastBinaryOp<"div", "lhs / rhs"> {
   // Division by a float constant becomes multiplication by its reciprocal.
   let hasCanonicalizer = 1;
 }
-def Tessera_PowOp : Tessera_BroadcastBinaryOp<"pow", "lhs ^ rhs",
-    Tessera_FloatTensor>;
+// Integers raise by repeated multiplication (wrapping); a negative exponent
+// gives 1 / lhs^-rhs truncated toward zero.
+def Tessera_PowOp : Tessera_BroadcastBinaryOp<"pow", "lhs ^ rhs">;
 def Tessera_MaxOp : Tessera_BroadcastBinaryOp<"max", "max(lhs, rhs)",
-    Tessera_NumericTensor, [Commutative]>;
+    Tessera_ArithTensor, [Commutative]>;
 def Tessera_MinOp : Tessera_BroadcastBinaryOp<"min", "min(lhs, rhs)",
-    Tessera_NumericTensor, [Commutative]>;
+    Tessera_ArithTensor, [Commutative]>;
+
+def Tessera_ModOp : Tessera_InferredOp<"mod"> {
+  let summary = "Elementwise remainder with NumPy broadcasting (ONNX Mod)";
+  let description = [{
+    The remainder of `lhs / rhs`, shapes broadcast as for `tessera.add`.
+    Without `fmod` (integers only) it takes the sign of the divisor, like
+    Python's `%`; with `fmod` it takes the sign of the dividend, like C's
+    `fmod` (floats need `fmod`, as in ONNX). Unsigned integers compute as
+    unsigned.
+
+    ```mlir
+    %r = tessera.mod %a, %b : (tensor<6xi32>, tensor<6xi32>) -> tensor<6xi32>
+    %f = tessera.mod %x, %y fmod : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_ArithTensor:$lhs, Tessera_ArithTensor:$rhs,
+                       UnitAttr:$fmod);
+  let results = (outs Tessera_ArithTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`fmod` $fmod^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
 
 def Tessera_CmpOp : Tessera_InferredOp<"cmp"> {
   let summary = "Elementwise comparison with NumPy broadcasting, giving i1";
@@ -82,7 +107,7 @@ def Tessera_CmpOp : Tessera_InferredOp<"cmp"> {
     ```
   }];
   let arguments = (ins Tessera_CmpPredicate:$predicate,
-                       Tessera_NumericTensor:$lhs, Tessera_NumericTensor:$rhs);
+                       Tessera_ArithTensor:$lhs, Tessera_ArithTensor:$rhs);
   let results = (outs Tessera_BoolTensor:$output);
   let assemblyFormat = [{
     $predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)

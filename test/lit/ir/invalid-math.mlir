@@ -27,10 +27,36 @@ func.func @wrong_result(%a: tensor<2x4xf32>, %b: tensor<4xf32>) -> tensor<3x4xf3
 
 // -----
 
-func.func @pow_of_ints(%a: tensor<4xi64>) -> tensor<4xi64> {
-  // expected-error @+1 {{'tessera.pow' op operand #0 must be ranked tensor of floating-point values}}
-  %0 = tessera.pow %a, %a : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
-  return %0 : tensor<4xi64>
+// The elementwise arithmetic and cmp take unsigned integers; negation,
+// matmul and the reductions do not (ONNX Neg has no unsigned types).
+func.func @neg_of_unsigned(%a: tensor<4xui8>) -> tensor<4xui8> {
+  // expected-error @+1 {{'tessera.neg' op operand #0 must be ranked tensor of floating-point or signless integer values}}
+  %0 = tessera.neg %a : tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+func.func @matmul_of_unsigned(%a: tensor<2x2xui32>) -> tensor<2x2xui32> {
+  // expected-error @+1 {{'tessera.matmul' op operand #0 must be ranked tensor of floating-point or signless integer values}}
+  %0 = tessera.matmul %a, %a : (tensor<2x2xui32>, tensor<2x2xui32>) -> tensor<2x2xui32>
+  return %0 : tensor<2x2xui32>
+}
+
+// -----
+
+func.func @signed_integers(%a: tensor<4xsi32>) -> tensor<4xsi32> {
+  // expected-error @+1 {{'tessera.add' op operand #0 must be ranked tensor of floating-point or signless integer or unsigned integer values}}
+  %0 = tessera.add %a, %a : (tensor<4xsi32>, tensor<4xsi32>) -> tensor<4xsi32>
+  return %0 : tensor<4xsi32>
+}
+
+// -----
+
+func.func @mod_float_without_fmod(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'tessera.mod' op on floats needs fmod (the sign of the dividend), as ONNX Mod does}}
+  %0 = tessera.mod %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----

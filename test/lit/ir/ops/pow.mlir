@@ -52,3 +52,22 @@ func.func @identity_would_broadcast(%x: tensor<4xf32>) -> tensor<2x4xf32> {
   %0 = tessera.pow %x, %c : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// Integers: repeated multiplication, wrapping (3^5 = 243 is -13 in i8); a
+// negative exponent gives 1 / x^-e truncated (0, or +-1 for +-1); unsigned
+// ones read the exponent as unsigned (200 ^ 2 = 40000 wraps to 64 in ui8).
+// FOLD-LABEL: func.func @int_constants
+// FOLD-NEXT: %[[I:.*]] = tessera.constant dense<[-13, 1, 0, -1, 1]> : tensor<5xi8>
+// FOLD-NEXT: %[[U:.*]] = tessera.constant dense<[64, 1]> : tensor<2xui8>
+// FOLD-NEXT: return %[[I]], %[[U]]
+func.func @int_constants() -> (tensor<5xi8>, tensor<2xui8>) {
+  %a = tessera.constant dense<[3, 5, 2, -1, 1]> : tensor<5xi8>
+  %b = tessera.constant dense<[5, 0, -1, -3, -4]> : tensor<5xi8>
+  %0 = tessera.pow %a, %b : (tensor<5xi8>, tensor<5xi8>) -> tensor<5xi8>
+  %c = tessera.constant dense<[200, 7]> : tensor<2xui8>
+  %d = tessera.constant dense<[2, 0]> : tensor<2xui8>
+  %1 = tessera.pow %c, %d : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xui8>
+  return %0, %1 : tensor<5xi8>, tensor<2xui8>
+}
