@@ -4,8 +4,8 @@
 // reduce_*, softmax and cumsum as linalg/tensor/arith/math/scf on tensors.
 // Every elementwise op is one broadcasting linalg.generic; the scalar
 // semantics follow ONNX (NaN-propagating max/min, truncating integer
-// division, ordered comparisons except `ne`, unsigned elements converted
-// as unsigned).
+// division, ordered comparisons except `ne`; unsigned elements divide,
+// compare, take max/min and convert as unsigned, signless ones as signed).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +36,12 @@ using BinaryFn = Value (*)(OpBuilder &, Location, Value, Value);
 /// i1 holds booleans: they order and reduce as unsigned (false < true); the
 /// signed reading of i1 would make true = -1.
 static bool isBool(Type type) { return type.isInteger(1); }
+
+/// Booleans and unsigned integers (ONNX uint8...uint64) order, divide and
+/// convert as unsigned; the other (signless) integers as signed.
+static bool isUnsignedLike(Type type) {
+  return isBool(type) || type.isUnsignedInteger();
+}
 
 /// f16/bf16 (and narrower) sums accumulate in f32, which holds them exactly
 /// and keeps long sums from losing the small terms.
@@ -82,9 +88,50 @@ static Value divValues(OpBuilder &b, Location loc, Value x, Value y) {
   return arithBinary<arith::DivFOp, arith::DivSIOp>(b, loc, x, y);
 }
 
-/// Float pow only (the op takes float tensors); a float exponent needs powf.
+static Value divUnsigned(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::DivUIOp::create(b, loc, x, y);
+}
+
+/// powf for floats. Integers (same type, signless here) multiply by
+/// squaring over every bit of the exponent, wrapping on overflow as NumPy
+/// does; straight-line code (selects, no loop) so that it vectorizes. A
+/// negative exponent (signed types only) gives 1 / x^-e truncated: 1 for
+/// x = 1, +-1 for x = -1 (the parity of e, which the bits already give),
+/// else 0.
+template <bool isUnsigned>
 static Value powValues(OpBuilder &b, Location loc, Value x, Value y) {
-  return math::PowFOp::create(b, loc, x, y);
+  Type type = x.getType();
+  if (isa<FloatType>(type))
+    return math::PowFOp::create(b, loc, x, y);
+  unsigned width = type.getIntOrFloatBitWidth();
+  Value one = scalarConstant(b, loc, type, 1);
+  Value zero = scalarConstant(b, loc, type, 0);
+  Value result = one, power = x;
+  for (unsigned bit = 0; bit < width; ++bit) {
+    Value mask = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, APInt::getOneBitSet(width, bit)));
+    Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                      arith::AndIOp::create(b, loc, y, mask),
+                                      zero);
+    result = arith::SelectOp::create(
+        b, loc, set, arith::MulIOp::create(b, loc, result, power), result);
+    if (bit + 1 < width)
+      power = arith::MulIOp::create(b, loc, power, power);
+  }
+  if (isUnsigned || width == 1)
+    return result;
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+  Value minusOne = scalarConstant(b, loc, type, -1);
+  Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, one);
+  Value isMinusOne =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, minusOne);
+  Value unit = arith::OrIOp::create(b, loc, isOne, isMinusOne);
+  Value toZero = arith::AndIOp::create(
+      b, loc, negative,
+      arith::XOrIOp::create(b, loc, unit,
+                            scalarConstant(b, loc, b.getI1Type(), 1)));
+  return arith::SelectOp::create(b, loc, toZero, zero, result);
 }
 
 /// maximumf/minimumf propagate NaN, as ONNX Max/Min and ReduceMax do.
@@ -102,6 +149,14 @@ static Value minValues(OpBuilder &b, Location loc, Value x, Value y) {
   if (isBool(x.getType()))
     return arith::MinUIOp::create(b, loc, x, y);
   return arith::MinSIOp::create(b, loc, x, y);
+}
+
+static Value maxUnsigned(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MaxUIOp::create(b, loc, x, y);
+}
+
+static Value minUnsigned(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MinUIOp::create(b, loc, x, y);
 }
 
 template <typename MathOp>
@@ -174,7 +229,7 @@ static Value castValue(OpBuilder &b, Location loc, Value x, Type from,
                        Type to) {
   // Booleans and unsigned integers widen with zeros, signed integers with
   // their sign; floats become unsigned with fptoui.
-  bool fromUnsigned = isBool(from) || from.isUnsignedInteger();
+  bool fromUnsigned = isUnsignedLike(from);
   bool toUnsigned = to.isUnsignedInteger();
   Type target = to;
   if (auto integer = dyn_cast<IntegerType>(to))
@@ -353,23 +408,30 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   }
 };
 
-/// add/sub/mul/div/pow/max/min -> a broadcasting generic around `fn`.
+/// add/sub/mul/div/pow/max/min -> a broadcasting generic around `fn`, or
+/// around `unsignedFn` (where the operation differs) for unsigned elements,
+/// which arith sees as signless integers with the same bits.
 template <typename SrcOp> struct BinaryLowering : OpConversionPattern<SrcOp> {
-  BinaryLowering(MLIRContext *ctx, BinaryFn fn)
-      : OpConversionPattern<SrcOp>(ctx), fn(fn) {}
+  BinaryLowering(MLIRContext *ctx, BinaryFn fn, BinaryFn unsignedFn = nullptr)
+      : OpConversionPattern<SrcOp>(ctx), fn(fn),
+        unsignedFn(unsignedFn ? unsignedFn : fn) {}
   LogicalResult
   matchAndRewrite(SrcOp op, typename SrcOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result =
-        buildElementwise(rewriter, op.getLoc(), op.getType(),
-                         {adaptor.getLhs(), adaptor.getRhs()},
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return fn(b, loc, args[0], args[1]);
-                         });
+    Type elementType = op.getType().getElementType();
+    BinaryFn elementFn = elementType.isUnsignedInteger() ? unsignedFn : fn;
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value x = toSignless(b, loc, args[0]);
+          Value y = toSignless(b, loc, args[1]);
+          return fromSignless(b, loc, elementFn(b, loc, x, y), elementType);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
-  BinaryFn fn;
+  BinaryFn fn, unsignedFn;
 };
 
 /// sqrt/rsqrt/exp/erf/tanh/sigmoid/neg/abs/reciprocal/log -> a generic
@@ -391,6 +453,55 @@ template <typename SrcOp> struct UnaryLowering : OpConversionPattern<SrcOp> {
   UnaryFn fn;
 };
 
+/// mod -> a broadcasting generic around arith.remf (fmod; floats always
+/// have it) or remui/remsi; without fmod a nonzero signed remainder whose
+/// sign differs from the divisor's gets the divisor added (Python's %). A
+/// divisor of -1 becomes 1 (the remainder is 0 either way), so INT_MIN % -1
+/// does not overflow.
+struct ModLowering : OpConversionPattern<ModOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ModOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type elementType = op.getType().getElementType();
+    bool fmod = op.getFmod();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = toSignless(b, loc, args[0]);
+          Value y = toSignless(b, loc, args[1]);
+          Type type = x.getType();
+          if (isa<FloatType>(type))
+            return arith::RemFOp::create(b, loc, x, y);
+          if (isUnsignedLike(elementType))
+            return fromSignless(b, loc, arith::RemUIOp::create(b, loc, x, y),
+                                elementType);
+          Value zero = scalarConstant(b, loc, type, 0);
+          Value one = scalarConstant(b, loc, type, 1);
+          Value minusOne = scalarConstant(b, loc, type, -1);
+          Value divisor = arith::SelectOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y,
+                                    minusOne),
+              one, y);
+          Value r = arith::RemSIOp::create(b, loc, x, divisor);
+          if (fmod)
+            return r;
+          Value nonzero =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+          Value signsDiffer = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt,
+              arith::XOrIOp::create(b, loc, r, divisor), zero);
+          Value fix = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
+          Value sum = arith::AddIOp::create(b, loc, r, divisor);
+          return arith::SelectOp::create(b, loc, fix, sum, r);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// cmp -> a broadcasting generic around arith.cmpf/cmpi.
 struct CmpLowering : OpConversionPattern<CmpOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -406,8 +517,10 @@ struct CmpLowering : OpConversionPattern<CmpOp> {
           if (isa<FloatType>(type))
             return arith::CmpFOp::create(b, loc, floatPredicate(predicate),
                                          args[0], args[1]);
+          Value x = toSignless(b, loc, args[0]);
+          Value y = toSignless(b, loc, args[1]);
           return arith::CmpIOp::create(
-              b, loc, intPredicate(predicate, isBool(type)), args[0], args[1]);
+              b, loc, intPredicate(predicate, isUnsignedLike(type)), x, y);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -824,17 +937,18 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
 
 void populateLowerMathPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<ConstantLowering, CmpLowering, WhereLowering, CastLowering,
-               MatmulLowering, SoftmaxLowering, CumSumLowering>(ctx);
+  patterns.add<ConstantLowering, ModLowering, CmpLowering, WhereLowering,
+               CastLowering, MatmulLowering, SoftmaxLowering, CumSumLowering>(
+      ctx);
 
   patterns.add<BinaryLowering<AddOp>>(ctx, addValues);
   patterns.add<BinaryLowering<SubOp>>(
       ctx, arithBinary<arith::SubFOp, arith::SubIOp>);
   patterns.add<BinaryLowering<MulOp>>(ctx, mulValues);
-  patterns.add<BinaryLowering<DivOp>>(ctx, divValues);
-  patterns.add<BinaryLowering<PowOp>>(ctx, powValues);
-  patterns.add<BinaryLowering<MaxOp>>(ctx, maxValues);
-  patterns.add<BinaryLowering<MinOp>>(ctx, minValues);
+  patterns.add<BinaryLowering<DivOp>>(ctx, divValues, divUnsigned);
+  patterns.add<BinaryLowering<PowOp>>(ctx, powValues<false>, powValues<true>);
+  patterns.add<BinaryLowering<MaxOp>>(ctx, maxValues, maxUnsigned);
+  patterns.add<BinaryLowering<MinOp>>(ctx, minValues, minUnsigned);
 
   patterns.add<UnaryLowering<SqrtOp>>(ctx, mathUnary<math::SqrtOp>);
   patterns.add<UnaryLowering<RsqrtOp>>(ctx, mathUnary<math::RsqrtOp>);
