@@ -110,18 +110,29 @@ LogicalResult importArithmetic(NodeImporter &n) {
   return importBinary<OpTy>(n);
 }
 
-/// Mod of sizes known at compile time (ONNX's Attention function body
-/// checks head counts with it); tessera has no remainder op for tensors.
+/// Mod: folded on sizes known at compile time (ONNX's Attention function
+/// body checks head counts with it), else tessera.mod. fmod = 0 (the sign
+/// of the divisor) is defined on integers only.
 LogicalResult importMod(NodeImporter &n) {
+  bool fmod = n.intAttr("fmod", 0) != 0;
   FailureOr<bool> symbolic =
-      n.intAttr("fmod", 0) ? FailureOr<bool>(false)
-                           : trySymbolicArithmetic(n, IntOp::Mod);
+      fmod ? FailureOr<bool>(false) : trySymbolicArithmetic(n, IntOp::Mod);
   if (failed(symbolic))
     return failure();
-  if (!*symbolic)
-    return n.error("Mod is supported only on integers known at compile time "
-                   "(fmod = 0)");
-  return success();
+  if (*symbolic)
+    return success();
+  FailureOr<Value> lhs = n.input(0), rhs = n.input(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  if (!fmod && isa<FloatType>(cast<ShapedType>(lhs->getType()).getElementType()))
+    return n.error("Mod on floats needs fmod = 1 (ONNX Mod)");
+  SmallVector<NamedAttribute> attributes;
+  if (fmod)
+    attributes.push_back(n.namedAttr("fmod", n.builder().getUnitAttr()));
+  FailureOr<Value> result = n.create<ModOp>({*lhs, *rhs}, attributes);
+  if (failed(result))
+    return failure();
+  return n.setOutput(0, *result);
 }
 
 /// The element count of an elementwise op on tracked values of `a` and `b`
@@ -190,9 +201,27 @@ LogicalResult importPow(NodeImporter &n) {
   FailureOr<Value> base = n.input(0), exponent = n.input(1);
   if (failed(base) || failed(exponent))
     return failure();
-  // Pow-12 and later allow an exponent of another type.
-  FailureOr<Value> castExponent = castTo(
-      n, *exponent, cast<ShapedType>(base->getType()).getElementType());
+  Type baseType = cast<ShapedType>(base->getType()).getElementType();
+  Type exponentType = cast<ShapedType>(exponent->getType()).getElementType();
+  // An integer base with a float exponent is computed as ONNX's reference
+  // (NumPy) does: in double, the result converted back to the base's type
+  // (truncating toward zero).
+  if (isa<IntegerType>(baseType) && isa<FloatType>(exponentType)) {
+    Type f64 = n.builder().getF64Type();
+    FailureOr<Value> x = castTo(n, *base, f64), y = castTo(n, *exponent, f64);
+    if (failed(x) || failed(y))
+      return failure();
+    FailureOr<Value> power = n.create<PowOp>({*x, *y});
+    if (failed(power))
+      return failure();
+    FailureOr<Value> result = castTo(n, *power, baseType);
+    if (failed(result))
+      return failure();
+    return n.setOutput(0, *result);
+  }
+  // Pow-12 and later allow an exponent of another type; an integer one
+  // (any signedness) is converted to the base's type.
+  FailureOr<Value> castExponent = castTo(n, *exponent, baseType);
   if (failed(castExponent))
     return failure();
   FailureOr<Value> result = n.create<PowOp>({*base, *castExponent});
