@@ -99,6 +99,11 @@ LogicalResult AttentionOp::verify() {
     if (!value.isFiniteNonZero() || value.isNegative())
       return emitOpError("scale must be a positive finite number");
   }
+  if (FloatAttr softcap = getSoftcapAttr()) {
+    APFloat value = softcap.getValue();
+    if (!value.isFiniteNonZero() || value.isNegative())
+      return emitOpError("softcap must be a positive finite number");
+  }
   if (Value mask = getMask()) {
     auto maskType = cast<RankedTensorType>(mask.getType());
     if (maskType.getRank() > 4)

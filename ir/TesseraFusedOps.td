@@ -21,7 +21,9 @@ def Tessera_AttentionOp : Tessera_InferredOp<"attention",
 
     ```
     K' = concat(past_key, key)      V' = concat(past_value, value)   (axis 2)
-    s  = scale * Q[b,h] K'[b,kv]^T + mask      (scale defaults to 1/sqrt(D))
+    s  = scale * Q[b,h] K'[b,kv]^T             (scale defaults to 1/sqrt(D))
+    s  = softcap * tanh(s / softcap)           (when softcap is set)
+    s  = s + mask
     s[i, j] = -inf where causal and j > i + (Skv' - Sq)
     output[b,h] = softmax(s) V'[b,kv]
     ```
@@ -49,13 +51,14 @@ def Tessera_AttentionOp : Tessera_InferredOp<"attention",
                        Optional<Tessera_MaskTensor>:$mask,
                        Optional<Tessera_FloatTensor>:$past_key,
                        Optional<Tessera_FloatTensor>:$past_value,
-                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal);
+                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
+                       OptionalAttr<F32Attr>:$softcap);
   let results = (outs Tessera_FloatTensor:$output,
                       Variadic<Tessera_FloatTensor>:$present);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)?
     (`past` `(` $past_key^ `,` $past_value `)`)?
-    (`scale` $scale^)? (`causal` $causal^)?
+    (`scale` $scale^)? (`causal` $causal^)? (`softcap` $softcap^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

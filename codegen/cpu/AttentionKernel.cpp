@@ -5,7 +5,8 @@
 //
 //   m = -inf, l = 0, acc[0..Dv) = 0
 //   for each block of kKeyBlock keys j (up to i + Skv - Sq + 1 when causal):
-//     s[j] = scale * q[i] . k[j] + mask[i, j]   (boolean masks: -inf)
+//     s[j] = cap(scale * q[i] . k[j]) + mask[i, j]   (boolean masks: -inf;
+//            cap(x) = c tanh(x / c) with a softcap c, else x)
 //     m' = max(m, max_j s[j]);  c = exp(m - m')
 //     l = l * c + sum_j exp(s[j] - m');  acc = acc * c + sum_j exp(s[j] - m') v[j]
 //     m = m'
@@ -112,7 +113,8 @@ void concatenateAttentionCaches(ModuleOp module) {
                                             ValueRange{op.getPastValue(), op.getValue()}, 2);
     auto attention = tessera::AttentionOp::create(
         b, loc, op.getOutput().getType(), TypeRange{}, op.getQuery(), key, value,
-        op.getMask(), Value(), Value(), op.getScaleAttr(), op.getCausalAttr());
+        op.getMask(), Value(), Value(), op.getScaleAttr(), op.getCausalAttr(),
+        op.getSoftcapAttr());
     op.getOutput().replaceAllUsesWith(attention.getOutput());
     op.getPresent()[0].replaceAllUsesWith(key);
     op.getPresent()[1].replaceAllUsesWith(value);
@@ -234,6 +236,12 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
       scf::YieldOp::create(b, loc, ab.fadd(dot.getRegionIterArg(0), prod));
     }
     Value s = arith::MulFOp::create(b, loc, dot.getResult(0), scaleValue);
+    // Capped before the mask, so that masked scores stay -inf.
+    if (FloatAttr softcap = attention.getSoftcapAttr()) {
+      double cap = softcap.getValueAsDouble();
+      Value tanh = math::TanhOp::create(b, loc, ab.fmul(s, ab.fconst(1.0 / cap)));
+      s = ab.fmul(tanh, ab.fconst(cap));
+    }
     if (mask) {
       Value mv = memref::LoadOp::create(b, loc, mask, maskIndices(j));
       if (mv.getType().isInteger(1)) {

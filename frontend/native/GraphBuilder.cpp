@@ -183,7 +183,8 @@ std::pair<Value, KVCache> GraphBuilder::attention(Value q, Value k, Value v,
   FloatAttr scaleAttr = scale ? builder_.getF32FloatAttr(*scale) : FloatAttr();
   auto op =
       AttentionOp::create(builder_, q, k, v, mask, past ? past->key : Value(),
-                          past ? past->value : Value(), scaleAttr, causal);
+                          past ? past->value : Value(), scaleAttr, causal,
+                          /*softcap=*/FloatAttr());
   if (!past)
     return {op.getOutput(), KVCache{k, v}};
   return {op.getOutput(), KVCache{op.getPresent()[0], op.getPresent()[1]}};

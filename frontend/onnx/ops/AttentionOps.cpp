@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -228,14 +229,124 @@ FailureOr<Value> restrictMask(NodeImporter &n, Value mask, Value allowed) {
                       -std::numeric_limits<double>::infinity())});
 }
 
+/// ONNX lets attn_mask be shorter than the keys (past and new): the keys it
+/// does not cover are masked (false, or -inf in an additive mask).
+FailureOr<Value> padMaskToKeys(NodeImporter &n, Value mask, SymbolicInt keys) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  int64_t rank = type.getRank();
+  int64_t covered = rank == 0 ? 1 : type.getDimSize(rank - 1);
+  if (rank == 0 || !keys.isConstant() || ShapedType::isDynamic(covered) ||
+      covered == 1 || covered >= keys.constant)
+    return mask;
+  Type element = type.getElementType();
+  Value fill = scalarConstant(n, element,
+                              element.isInteger(1) ? 0.0
+                                                   : -std::numeric_limits<double>::infinity());
+  FailureOr<Value> cell = reshapeTo(n, fill, SymbolicInts(rank, SymbolicInt::of(1)));
+  if (failed(cell))
+    return failure();
+  SymbolicInts dims = dimsOf(n, mask);
+  dims.back() = SymbolicInt::of(keys.constant - covered);
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<Value> dynamic;
+  for (const SymbolicInt &d : dims) {
+    shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
+    if (!d.isConstant())
+      dynamic.push_back(d.dynamic);
+  }
+  Value pad = ExpandOp::create(n.builder(), n.loc(), RankedTensorType::get(shape, element),
+                               *cell, dynamic);
+  return n.create<ConcatOp>({mask, pad},
+                            {n.namedAttr("axis", n.builder().getI64IntegerAttr(rank - 1))});
+}
+
+/// Attention's optional qk_matmul_output, [B, Hq, Sq, T], computed apart
+/// from the fused op (which never forms the scores): s = scale * Q K^T with
+/// the KV heads repeated for each query head, capped (softcap); mode 0 and 1
+/// return s, mode 2 s + mask, mode 3 its softmax, as ONNX's reference does.
+FailureOr<Value> scoresOutput(NodeImporter &n, Value q, Value keys, Value mask, double scale,
+                              float softcap, int64_t mode) {
+  if (mode < 0 || mode > 3)
+    return n.error("qk_matmul_output_mode must be 0, 1, 2 or 3");
+  SymbolicInts qd = dimsOf(n, q), kd = dimsOf(n, keys);
+  if (!qd[1].isConstant() || !kd[1].isConstant() || kd[1].constant <= 0 ||
+      qd[1].constant % kd[1].constant != 0)
+    return n.error("qk_matmul_output needs static head counts, the query heads a "
+                   "multiple of the key/value heads");
+  int64_t group = qd[1].constant / kd[1].constant;
+  Value k = keys;
+  if (group > 1) {
+    // [B, Hkv, T, D] -> [B, Hkv, g, T, D] -> [B, Hq, T, D]: key head h / g.
+    FailureOr<Value> single = reshapeTo(n, k, {kd[0], kd[1], SymbolicInt::of(1), kd[2], kd[3]});
+    if (failed(single))
+      return failure();
+    llvm::SmallVector<int64_t> shape;
+    llvm::SmallVector<Value> dynamic;
+    for (const SymbolicInt &d : {kd[0], kd[1], SymbolicInt::of(group), kd[2], kd[3]}) {
+      shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
+      if (!d.isConstant())
+        dynamic.push_back(d.dynamic);
+    }
+    Type element = cast<ShapedType>(k.getType()).getElementType();
+    Value repeated = ExpandOp::create(n.builder(), n.loc(), RankedTensorType::get(shape, element),
+                                      *single, dynamic);
+    FailureOr<Value> merged = reshapeTo(n, repeated, {kd[0], qd[1], kd[2], kd[3]});
+    if (failed(merged))
+      return failure();
+    k = *merged;
+  }
+  FailureOr<Value> kt = n.create<TransposeOp>(
+      {k}, {n.namedAttr("permutation", n.builder().getDenseI64ArrayAttr({0, 1, 3, 2}))});
+  if (failed(kt))
+    return failure();
+  Type element = cast<ShapedType>(q.getType()).getElementType();
+  FailureOr<Value> scores = n.create<MatmulOp>({q, *kt});
+  if (failed(scores) ||
+      failed(scores = n.create<MulOp>({*scores, scalarConstant(n, element, scale)})))
+    return failure();
+  if (softcap > 0.0f) {
+    FailureOr<Value> capped =
+        n.create<MulOp>({*scores, scalarConstant(n, element, 1.0 / softcap)});
+    if (failed(capped) || failed(capped = n.create<TanhOp>({*capped})) ||
+        failed(scores = n.create<MulOp>({*capped, scalarConstant(n, element, softcap)})))
+      return failure();
+  }
+  if (mode <= 1)
+    return scores;
+  if (mask) {
+    Value bias = mask;
+    if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1)) {
+      FailureOr<Value> additive = n.create<WhereOp>(
+          {mask, scalarConstant(n, element, 0.0),
+           scalarConstant(n, element, -std::numeric_limits<double>::infinity())});
+      if (failed(additive))
+        return failure();
+      bias = *additive;
+    }
+    if (failed(scores = n.create<AddOp>({*scores, bias})))
+      return failure();
+  }
+  if (mode == 2)
+    return scores;
+  FailureOr<Value> probabilities =
+      n.create<SoftmaxOp>({*scores}, {n.namedAttr("axis", n.builder().getI64IntegerAttr(3))});
+  if (failed(probabilities))
+    return failure();
+  // A row whose every key is masked gives zeros, not the NaN of -inf - -inf
+  // (as the attention output does).
+  FailureOr<Value> nan = compare(n, CmpPredicate::ne, *probabilities, *probabilities);
+  if (failed(nan))
+    return failure();
+  return n.create<WhereOp>({*nan, scalarConstant(n, element, 0.0), *probabilities});
+}
+
 /// Attention-23/24: Q, K, V as [B, H, S, D] (or [B, S, H*D] with the head
 /// counts as attributes), optional mask, KV cache and (24) the number of
 /// valid keys per sequence.
 LogicalResult importAttention(NodeImporter &n) {
-  if (n.floatAttr("softcap", 0.0f) != 0.0f)
-    return n.error("softcap is not supported");
-  if (n.hasOutput(3))
-    return n.error("the qk_matmul_output output is not supported");
+  float softcap = n.floatAttr("softcap", 0.0f);
+  if (softcap < 0.0f || !std::isfinite(softcap))
+    return n.error("softcap must be a finite number, 0 for none");
   FailureOr<Value> q = n.input(0), k = n.input(1), v = n.input(2);
   if (failed(q) || failed(k) || failed(v))
     return failure();
@@ -310,10 +421,25 @@ LogicalResult importAttention(NodeImporter &n) {
   }
   if (n.hasInput(3)) {
     FailureOr<Value> given = n.input(3);
-    if (failed(given) ||
+    GraphImporter &g = n.graph();
+    SymbolicInt keys =
+        g.add(hasPast ? g.dimOf(pastOperands[0], 2) : SymbolicInt::of(0), g.dimOf(*k, 2), n.loc());
+    if (failed(given) || failed(given = padMaskToKeys(n, *given, keys)) ||
         (mask && failed(given = restrictMask(n, *given, mask))))
       return failure();
     mask = *given;
+  }
+  // The scores output needs every mask, the causal one too.
+  Value scoresMask = mask;
+  if (n.hasOutput(3) && causalFlag) {
+    GraphImporter &g = n.graph();
+    SymbolicInt past = hasPast ? g.dimOf(pastOperands[0], 2) : SymbolicInt::of(0);
+    FailureOr<Value> causalAllowed =
+        causalMask(n, g.dimOf(*q, 2), g.add(past, g.dimOf(*k, 2), n.loc()), past);
+    if (failed(causalAllowed) ||
+        (mask && failed(causalAllowed = restrictMask(n, mask, *causalAllowed))))
+      return failure();
+    scoresMask = *causalAllowed;
   }
   int32_t hasMask = mask ? 1 : 0;
   if (mask)
@@ -328,11 +454,29 @@ LogicalResult importAttention(NodeImporter &n) {
     attrs.push_back(n.namedAttr("scale", b.getF32FloatAttr(scale->f())));
   if (causalFlag)
     attrs.push_back(n.namedAttr("causal", b.getUnitAttr()));
+  if (softcap > 0.0f)
+    attrs.push_back(n.namedAttr("softcap", b.getF32FloatAttr(softcap)));
   FailureOr<Operation *> op =
       n.createInferred<AttentionOp>(operands, attrs, hasPast ? 3 : 1);
   if (failed(op))
     return failure();
   Value output = (*op)->getResult(0);
+  if (n.hasOutput(3)) {
+    double scale = 0.0;
+    if (const onnx::AttributeProto *given = n.attr("scale")) {
+      scale = given->f();
+    } else {
+      SymbolicInt depth = n.graph().dimOf(*q, 3);
+      if (!depth.isConstant() || depth.constant <= 0)
+        return n.error("qk_matmul_output without a scale needs a static head size");
+      scale = 1.0 / std::sqrt(double(depth.constant));
+    }
+    FailureOr<Value> scores =
+        scoresOutput(n, *q, hasPast ? (*op)->getResult(1) : *k, scoresMask, scale, softcap,
+                     n.intAttr("qk_matmul_output_mode", 0));
+    if (failed(scores) || failed(n.setOutput(3, *scores)))
+      return failure();
+  }
   if (is3D) {
     FailureOr<Value> merged = mergeHeads(n, output);
     if (failed(merged))

@@ -160,3 +160,11 @@ func.func @rope_cache_rank(%q: tensor<1x8x4x64xf32>, %c: tensor<1x4x32xf32>, %p:
   %0 = tessera.rotary_embedding %q, %c, %c positions %p : (tensor<1x8x4x64xf32>, tensor<1x4x32xf32>, tensor<1x4x32xf32>, tensor<1x4xi64>) -> tensor<1x8x4x64xf32>
   return %0 : tensor<1x8x4x64xf32>
 }
+
+// -----
+
+func.func @attention_softcap(%q: tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32> {
+  // expected-error @+1 {{'tessera.attention' op softcap must be a positive finite number}}
+  %0 = tessera.attention %q, %q, %q softcap 0.0 : (tensor<1x4x4x64xf32>, tensor<1x4x4x64xf32>, tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32>
+  return %0 : tensor<1x4x4x64xf32>
+}

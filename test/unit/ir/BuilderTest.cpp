@@ -67,7 +67,7 @@ TEST_F(BuilderTest, AttentionWithPastReturnsPresents) {
       builder, builder.getUnknownLoc(), func.getArgument(0),
       func.getArgument(1), func.getArgument(2), /*mask=*/Value(),
       func.getArgument(3), func.getArgument(4), /*scale=*/FloatAttr(),
-      /*causal=*/builder.getUnitAttr());
+      /*causal=*/builder.getUnitAttr(), /*softcap=*/FloatAttr());
   EXPECT_EQ(attn.getOutput().getType(), f32({1, 8, 1, 64}));
   ASSERT_EQ(attn.getPresent().size(), 2u);
   EXPECT_EQ(attn.getPresent()[0].getType(), f32({1, 4, kDyn, 64}));

@@ -41,3 +41,13 @@ func.func @t5(%q: tensor<?x8x?x64xf32>, %k: tensor<?x8x?x64xf32>, %v: tensor<?x8
   %0 = tessera.attention %q, %k, %v mask %bias scale 1.0 : (tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>, tensor<1x8x?x?xf32>) -> tensor<?x8x?x64xf32>
   return %0 : tensor<?x8x?x64xf32>
 }
+
+// -----
+
+// Gemma-style: scores capped at 50 (softcap * tanh(s / softcap)).
+// CHECK-LABEL: func.func @softcap
+// CHECK: tessera.attention %{{.*}}, %{{.*}}, %{{.*}} causal softcap 5.000000e+01 : (
+func.func @softcap(%q: tensor<1x8x?x64xf32>, %k: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %0 = tessera.attention %q, %k, %k causal softcap 50.0 : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
