@@ -17,6 +17,7 @@
 
 #include "onnx/defs/parser.h"
 
+#include <algorithm>
 #include <climits>
 
 using namespace mlir;
@@ -95,12 +96,56 @@ llvm::Error checkSupported(const onnx::ModelProto &model,
   return makeError(message);
 }
 
+/// Replaces each graph input of `constants` by an initializer holding its
+/// values, after checking them against the input's declared type and shape.
+llvm::Error bindConstantInputs(onnx::GraphProto &graph,
+                               const std::map<std::string, ConstantInput> &constants,
+                               llvm::StringRef displayName) {
+  for (const auto &[name, value] : constants) {
+    auto inputs = graph.mutable_input();
+    auto it = std::find_if(inputs->begin(), inputs->end(),
+                           [&](const onnx::ValueInfoProto &i) { return i.name() == name; });
+    if (it == inputs->end()) {
+      std::string names;
+      for (const onnx::ValueInfoProto &i : graph.input())
+        names += (names.empty() ? "" : ", ") + i.name();
+      return makeError(displayName + ": --constant-input " + name +
+                       ": the graph has no input of that name (inputs: " + names + ")");
+    }
+    const onnx::TypeProto_Tensor &declared = it->type().tensor_type();
+    if (declared.elem_type() != value.onnxType)
+      return makeError(displayName + ": --constant-input " + name + ": the input is " +
+                       onnx::TensorProto_DataType_Name(declared.elem_type()) +
+                       ", the values are " + onnx::TensorProto_DataType_Name(value.onnxType));
+    if (declared.has_shape()) {
+      const onnx::TensorShapeProto &shape = declared.shape();
+      bool fits = shape.dim_size() == int(value.shape.size());
+      for (int d = 0; fits && d < shape.dim_size(); ++d)
+        fits = !shape.dim(d).has_dim_value() || shape.dim(d).dim_value() == value.shape[d];
+      if (!fits)
+        return makeError(displayName + ": --constant-input " + name +
+                         ": the values' shape does not match the input's");
+    }
+    onnx::TensorProto *tensor = graph.add_initializer();
+    tensor->set_name(name);
+    tensor->set_data_type(value.onnxType);
+    for (int64_t d : value.shape)
+      tensor->add_dims(d);
+    tensor->set_raw_data(value.bytes);
+    inputs->erase(it);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 importModel(MLIRContext &context, std::shared_ptr<onnx::ModelProto> model,
             llvm::StringRef displayName, llvm::StringRef modelDir,
             const ImportOptions &options) {
   if (!model->has_graph())
     return makeError(displayName + ": the model has no graph");
+  if (llvm::Error err =
+          bindConstantInputs(*model->mutable_graph(), options.constantInputs, displayName))
+    return std::move(err);
   if (llvm::Error err = checkSupported(*model, displayName))
     return std::move(err);
 

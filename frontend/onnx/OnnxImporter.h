@@ -14,8 +14,19 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace tessera::onnx_frontend {
+
+/// Values of a graph input fixed at compile time: `onnxType` is its ONNX
+/// TensorProto data type, `bytes` the elements in C order, little endian.
+struct ConstantInput {
+  int32_t onnxType = 0;
+  std::vector<int64_t> shape;
+  std::string bytes;
+};
 
 struct ImportOptions {
   /// Name of the function the graph becomes.
@@ -24,6 +35,10 @@ struct ImportOptions {
   /// (copied once, printed out of line); smaller ones stay inline `dense`
   /// attributes so that folders can see them.
   int64_t inlineConstantLimit = 64;
+  /// Graph inputs that become constants (tessera-compile --constant-input):
+  /// shapes, axes and pads computed from them are then known, and the
+  /// compiled function no longer takes them.
+  std::map<std::string, ConstantInput> constantInputs;
 };
 
 /// Imports the ONNX model at `path`: binary protobuf, or the ONNX text format

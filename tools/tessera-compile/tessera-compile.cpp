@@ -14,6 +14,7 @@
 #include "ir/TesseraDialect.h"
 #include "passes/FusionReport.h"
 #include "passes/Passes.h"
+#include "ConstantInputs.h"
 #include "TokenizerFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -79,6 +80,12 @@ static cl::opt<unsigned> threadsHint(
     "threads-hint", cl::desc("Threads the module will usually run with "
                              "(shapes tile so that each gets work)"),
     cl::init(2));
+static cl::list<std::string> constantInputs(
+    "constant-input",
+    cl::desc("NAME=FILE.npy: graph input NAME of an ONNX model is these "
+             "values, fixed at compile time (shape, axes or pads inputs that "
+             "the compiled code cannot take at run time); repeatable"),
+    cl::value_desc("name=file.npy"));
 static cl::list<std::string> maxDims(
     "max-dim", cl::CommaSeparated,
     cl::desc("Largest value of a named dynamic dim (name=value)"),
@@ -159,6 +166,19 @@ int main(int argc, char **argv) {
                                          start)
         .count();
   };
+  tessera::onnx_frontend::ImportOptions importOptions;
+  for (const std::string &entry : constantInputs) {
+    auto [name, path] = llvm::StringRef(entry).split('=');
+    if (name.empty() || path.empty())
+      return fail("--constant-input " + entry + ": expected name=file.npy");
+    llvm::Expected<tessera::onnx_frontend::ConstantInput> value = tessera::tools::readConstantInput(path.str());
+    if (!value)
+      return fail("--constant-input " + entry + ": " + llvm::toString(value.takeError()));
+    importOptions.constantInputs[name.str()] = std::move(*value);
+  }
+  if (!constantInputs.empty() &&
+      (llvm::StringRef(inputPath).ends_with(".mlir") || tessera::native::isNativeModel(inputPath)))
+    return fail("--constant-input applies to ONNX models only");
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
@@ -169,7 +189,7 @@ int main(int argc, char **argv) {
           ? parseTesseraIR(context, inputPath)
       : tessera::native::isNativeModel(inputPath)
           ? tessera::native::importNativeModel(context, inputPath)
-          : tessera::onnx_frontend::importOnnxFile(context, inputPath);
+          : tessera::onnx_frontend::importOnnxFile(context, inputPath, importOptions);
   if (!module)
     return fail(llvm::toString(module.takeError()));
   if (verbose)
