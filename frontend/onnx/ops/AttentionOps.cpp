@@ -247,15 +247,7 @@ FailureOr<Value> padMaskToKeys(NodeImporter &n, Value mask, SymbolicInt keys) {
     return failure();
   SymbolicInts dims = dimsOf(n, mask);
   dims.back() = SymbolicInt::of(keys.constant - covered);
-  llvm::SmallVector<int64_t> shape;
-  llvm::SmallVector<Value> dynamic;
-  for (const SymbolicInt &d : dims) {
-    shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
-    if (!d.isConstant())
-      dynamic.push_back(d.dynamic);
-  }
-  Value pad = ExpandOp::create(n.builder(), n.loc(), RankedTensorType::get(shape, element),
-                               *cell, dynamic);
+  Value pad = expandToDims(n, *cell, dims);
   return n.create<ConcatOp>({mask, pad},
                             {n.namedAttr("axis", n.builder().getI64IntegerAttr(rank - 1))});
 }
@@ -280,16 +272,8 @@ FailureOr<Value> scoresOutput(NodeImporter &n, Value q, Value keys, Value mask, 
     FailureOr<Value> single = reshapeTo(n, k, {kd[0], kd[1], SymbolicInt::of(1), kd[2], kd[3]});
     if (failed(single))
       return failure();
-    llvm::SmallVector<int64_t> shape;
-    llvm::SmallVector<Value> dynamic;
-    for (const SymbolicInt &d : {kd[0], kd[1], SymbolicInt::of(group), kd[2], kd[3]}) {
-      shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
-      if (!d.isConstant())
-        dynamic.push_back(d.dynamic);
-    }
-    Type element = cast<ShapedType>(k.getType()).getElementType();
-    Value repeated = ExpandOp::create(n.builder(), n.loc(), RankedTensorType::get(shape, element),
-                                      *single, dynamic);
+    Value repeated =
+        expandToDims(n, *single, {kd[0], kd[1], SymbolicInt::of(group), kd[2], kd[3]});
     FailureOr<Value> merged = reshapeTo(n, repeated, {kd[0], qd[1], kd[2], kd[3]});
     if (failed(merged))
       return failure();

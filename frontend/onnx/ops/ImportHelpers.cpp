@@ -54,6 +54,19 @@ SymbolicInts dimsOf(NodeImporter &n, Value value) {
   return dims;
 }
 
+Value expandToDims(NodeImporter &n, Value value, llvm::ArrayRef<SymbolicInt> dims) {
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<Value> dynamic;
+  for (const SymbolicInt &d : dims) {
+    shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
+    if (!d.isConstant())
+      dynamic.push_back(d.dynamic);
+  }
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(value.getType()).getElementType());
+  return ExpandOp::create(n.builder(), n.loc(), type, value, dynamic);
+}
+
 FailureOr<Value> reshapeTo(NodeImporter &n, Value value,
                            llvm::ArrayRef<SymbolicInt> dims) {
   auto type = cast<RankedTensorType>(value.getType());

@@ -28,6 +28,10 @@ mlir::FailureOr<mlir::Value> castTo(NodeImporter &n, mlir::Value value,
 mlir::FailureOr<mlir::Value> reshapeTo(NodeImporter &n, mlir::Value value,
                                        llvm::ArrayRef<SymbolicInt> dims);
 
+/// tessera.expand of `value` to `dims` (constants and run-time sizes).
+mlir::Value expandToDims(NodeImporter &n, mlir::Value value,
+                         llvm::ArrayRef<SymbolicInt> dims);
+
 /// The dims of `value` as symbolic integers.
 SymbolicInts dimsOf(NodeImporter &n, mlir::Value value);
 

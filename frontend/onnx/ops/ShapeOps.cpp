@@ -435,21 +435,11 @@ FailureOr<Value> expandTo(NodeImporter &n, Value x,
       return failure();
     out.push_back(*dim);
   }
-  llvm::SmallVector<int64_t> shape;
-  llvm::SmallVector<Value> dynamic;
-  for (const SymbolicInt &d : out) {
-    shape.push_back(d.isConstant() ? d.constant : ShapedType::kDynamic);
-    if (!d.isConstant())
-      dynamic.push_back(d.dynamic);
-  }
-  auto type = cast<RankedTensorType>(x.getType());
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  if (resultType == type && in.size() == rank &&
+  if (in.size() == rank &&
       llvm::all_of(llvm::zip_equal(in, out),
                    [](auto p) { return sameSymbol(std::get<0>(p), std::get<1>(p)); }))
     return x;
-  return ExpandOp::create(n.builder(), n.loc(), resultType, x, dynamic)
-      .getResult();
+  return expandToDims(n, x, out);
 }
 
 LogicalResult importExpand(NodeImporter &n) {
