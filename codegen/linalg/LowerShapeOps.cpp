@@ -650,6 +650,10 @@ struct SliceLowering : OpConversionPattern<tessera::SliceOp> {
         knownLength = resultType.getDimSize(d);
       auto [offset, length] = onnxSliceRange(math, inputSizes[d], starts[d],
                                              ends[d], steps[d], knownLength);
+      // An empty slice reads nothing; a start clamped to the end (ONNX's
+      // rule for one past it) would fail the static bounds check.
+      if (isConstantIntValue(length, 0))
+        offset = rewriter.getIndexAttr(0);
       offsets.push_back(offset);
       lengths.push_back(length);
     }

@@ -3,21 +3,25 @@
 
 // Static bounds on static dims follow ONNX at compile time: a negative
 // start counts from the end, bounds clamp to the dim, a stride only matters
-// for two elements or more, and an empty range is a zero-size slice.
+// for two elements or more, and an empty range is a zero-size slice at
+// offset 0 (a start past the end clamps to the end, which the bounds check
+// of a slice would refuse).
 // CHECK-LABEL: func.func @onnx_static
 // CHECK: %[[A:.*]] = tensor.extract_slice %arg0[7] [3] [1] : tensor<10xf32> to tensor<3xf32>
 // CHECK: %[[B:.*]] = tensor.extract_slice %arg0[0] [4] [3] : tensor<10xf32> to tensor<4xf32>
 // CHECK: %[[C:.*]] = tensor.extract_slice %arg0[9] [1] [1] : tensor<10xf32> to tensor<1xf32>
-// CHECK: %[[D:.*]] = tensor.extract_slice %arg0[5] [0] [1] : tensor<10xf32> to tensor<0xf32>
-// CHECK: return %[[A]], %[[B]], %[[C]], %[[D]]
+// CHECK: %[[D:.*]] = tensor.extract_slice %arg0[0] [0] [1] : tensor<10xf32> to tensor<0xf32>
+// CHECK: %[[E:.*]] = tensor.extract_slice %arg0[0] [0] [1] : tensor<10xf32> to tensor<0xf32>
+// CHECK: return %[[A]], %[[B]], %[[C]], %[[D]], %[[E]]
 // BUF-LABEL: func.func @onnx_static
 // BUF: memref.subview %{{.*}}[7] [3] [1]
-func.func @onnx_static(%x: tensor<10xf32>) -> (tensor<3xf32>, tensor<4xf32>, tensor<1xf32>, tensor<0xf32>) {
+func.func @onnx_static(%x: tensor<10xf32>) -> (tensor<3xf32>, tensor<4xf32>, tensor<1xf32>, tensor<0xf32>, tensor<0xf32>) {
   %0 = tessera.slice %x starts [-3] ends [9223372036854775807] steps [1] : tensor<10xf32> -> tensor<3xf32>
   %1 = tessera.slice %x starts [-9223372036854775807] ends [100] steps [3] : tensor<10xf32> -> tensor<4xf32>
   %2 = tessera.slice %x starts [9] ends [100] steps [9223372036854775807] : tensor<10xf32> -> tensor<1xf32>
   %3 = tessera.slice %x starts [5] ends [2] steps [1] : tensor<10xf32> -> tensor<0xf32>
-  return %0, %1, %2, %3 : tensor<3xf32>, tensor<4xf32>, tensor<1xf32>, tensor<0xf32>
+  %4 = tessera.slice %x starts [10] ends [100] steps [1] : tensor<10xf32> -> tensor<0xf32>
+  return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<4xf32>, tensor<1xf32>, tensor<0xf32>, tensor<0xf32>
 }
 
 // -----
