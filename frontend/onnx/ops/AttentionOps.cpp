@@ -405,6 +405,13 @@ LogicalResult importAttention(NodeImporter &n) {
   }
   if (n.hasInput(3)) {
     FailureOr<Value> given = n.input(3);
+    // Padding and the scores output fill masked keys with false or -inf,
+    // which an integer mask cannot hold.
+    if (succeeded(given)) {
+      Type maskElement = cast<ShapedType>(given->getType()).getElementType();
+      if (!maskElement.isInteger(1) && !isa<FloatType>(maskElement))
+        return n.error("attn_mask must be boolean or floating point");
+    }
     GraphImporter &g = n.graph();
     SymbolicInt keys =
         g.add(hasPast ? g.dimOf(pastOperands[0], 2) : SymbolicInt::of(0), g.dimOf(*k, 2), n.loc());
