@@ -56,10 +56,7 @@ protected:
   }
 
   Status create(const tsr_module_t *module, SessionPtr &session, uint32_t index = 0) {
-    tsr_session_options_t options;
-    tsr_session_options_init(&options);
-    options.device = TSR_DEVICE_CUDA;
-    options.device_index = index;
+    tsr_session_options_t options = cudaSessionOptions(index);
     tsr_session_t *raw = nullptr;
     Status status = take(tsr_session_create_with_options(module, &options, &raw));
     session.reset(raw);
@@ -153,16 +150,7 @@ TEST_F(CudaFakeDriver, ProfilesEachDispatch) {
 
 TEST_F(CudaFakeDriver, KeepsStatesOnTheDevice) {
   auto test = makeCudaTestModule();
-  module::FunctionDesc start = test->desc.functions[kAddFunction];
-  start.name = "start";
-  start.states.push_back({"acc", -1, 0, 0});
-  module::FunctionDesc step = test->desc.functions[kAddFunction];
-  step.name = "step";
-  step.states.push_back({"acc", 0, 0, 0});
-  module::FunctionDesc peek = test->desc.functions[kAddFunction];
-  peek.name = "peek";
-  peek.states.push_back({"acc", 0, -1, 0});
-  test->desc.functions.insert(test->desc.functions.end(), {start, step, peek});
+  addAccumulatorFunctions(test->desc);
   ModulePtr module;
   ASSERT_EQ(load(*test, module).code, TSR_STATUS_OK);
   SessionPtr session;
@@ -284,9 +272,7 @@ TEST(CudaFakeDriverInit, ReportsCuInitFailing) {
   ModulePtr module;
   ASSERT_EQ(loadFromMemory(readFile(writeTestModule(test->desc, "cuda.tsr")), module).code,
             TSR_STATUS_OK);
-  tsr_session_options_t options;
-  tsr_session_options_init(&options);
-  options.device = TSR_DEVICE_CUDA;
+  tsr_session_options_t options = cudaSessionOptions();
   tsr_session_t *raw = nullptr;
   Status status = take(tsr_session_create_with_options(module.get(), &options, &raw));
   EXPECT_EQ(status.code, TSR_STATUS_UNAVAILABLE);

@@ -202,9 +202,7 @@ TEST(CudaSession, AModuleRunsOnlyOnItsOwnDevice) {
   auto cpu = makeTestModule();
   ModulePtr cpuModule;
   ASSERT_EQ(loadFromMemory(writeBytes(cpu->desc), cpuModule).code, TSR_STATUS_OK);
-  tsr_session_options_t options;
-  tsr_session_options_init(&options);
-  options.device = TSR_DEVICE_CUDA;
+  tsr_session_options_t options = cudaSessionOptions();
   Status onCuda = take(tsr_session_create_with_options(cpuModule.get(), &options, &raw));
   EXPECT_EQ(onCuda.code, TSR_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(raw, nullptr);
@@ -220,9 +218,7 @@ TEST(CudaSession, WithoutTheDriverCreationFailsSayingSo) {
   auto test = makeCudaTestModule();
   ModulePtr module;
   ASSERT_EQ(loadFromMemory(writeBytes(test->desc), module).code, TSR_STATUS_OK);
-  tsr_session_options_t options;
-  tsr_session_options_init(&options);
-  options.device = TSR_DEVICE_CUDA;
+  tsr_session_options_t options = cudaSessionOptions();
   for (int attempt = 0; attempt < 2; ++attempt) { // the second sees the remembered outcome
     tsr_session_t *raw = nullptr;
     Status status = take(tsr_session_create_with_options(module.get(), &options, &raw));

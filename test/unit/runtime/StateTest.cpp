@@ -20,18 +20,7 @@ class State : public ::testing::Test {
 protected:
   void SetUp() override {
     test_ = makeTestModule();
-    module::FunctionDesc start = test_->desc.functions[kAddFunction];
-    start.name = "start";
-    start.states.push_back({"acc", -1, 0, 0});
-    module::FunctionDesc step = test_->desc.functions[kAddFunction];
-    step.name = "step";
-    step.states.push_back({"acc", 0, 0, 0});
-    module::FunctionDesc peek = test_->desc.functions[kAddFunction];
-    peek.name = "peek";
-    peek.states.push_back({"acc", 0, -1, 0});
-    test_->desc.functions.push_back(start);
-    test_->desc.functions.push_back(step);
-    test_->desc.functions.push_back(peek);
+    addAccumulatorFunctions(test_->desc);
     test_->desc.metadata = {{"tokenizer.kind", "llama2c"}, {"empty", ""}};
   }
 

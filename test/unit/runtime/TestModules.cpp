@@ -140,6 +140,27 @@ std::unique_ptr<TestModule> makeTestModule(bool subtract) {
   return test;
 }
 
+tsr_session_options_t cudaSessionOptions(uint32_t index) {
+  tsr_session_options_t options;
+  tsr_session_options_init(&options);
+  options.device = TSR_DEVICE_CUDA;
+  options.device_index = index;
+  return options;
+}
+
+void addAccumulatorFunctions(module::ModuleDesc &desc) {
+  module::FunctionDesc start = desc.functions[kAddFunction];
+  start.name = "start";
+  start.states.push_back({"acc", -1, 0, 0});
+  module::FunctionDesc step = desc.functions[kAddFunction];
+  step.name = "step";
+  step.states.push_back({"acc", 0, 0, 0});
+  module::FunctionDesc peek = desc.functions[kAddFunction];
+  peek.name = "peek";
+  peek.states.push_back({"acc", 0, -1, 0});
+  desc.functions.insert(desc.functions.end(), {start, step, peek});
+}
+
 std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch) {
   auto test = makeTestModule();
   std::string ptx = "// Tessera runtime tests: entry points only\n"

@@ -54,6 +54,13 @@ std::unique_ptr<TestModule> makeTestModule(bool subtract = false);
 /// dispatch. The kernel object still provides the shape function.
 std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch = "sm_80");
 
+/// Appends three copies of the add function that share a state "acc":
+/// "start" only produces it, "step" reads and writes it, "peek" only reads it.
+void addAccumulatorFunctions(module::ModuleDesc &desc);
+
+/// Session options for CUDA device `index`, the rest at their defaults.
+tsr_session_options_t cudaSessionOptions(uint32_t index = 0);
+
 /// A path in the test's own temporary directory.
 std::string tempPath(const std::string &name);
 std::vector<char> readFile(const std::string &path);
