@@ -154,6 +154,40 @@ void setWorkgroups(func::FuncOp kernel, int64_t count) {
                                    count));
 }
 
+} // namespace
+
+scf::ForOp linearizeLoopNest(OpBuilder &b, Location loc, ValueRange lbs, ValueRange ubs,
+                             ValueRange steps, Block *body, Value start, Value stride) {
+  SmallVector<Value> counts;
+  Value total = arith::ConstantIndexOp::create(b, loc, 1);
+  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
+    Value extent = arith::SubIOp::create(b, loc, ub, lb);
+    counts.push_back(arith::CeilDivSIOp::create(b, loc, extent, step));
+    total = arith::MulIOp::create(b, loc, total, counts.back());
+  }
+  auto loop = scf::ForOp::create(b, loc, start, total, stride);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  // Delinearize, innermost loop fastest.
+  SmallVector<Value> ivs(counts.size());
+  Value rest = loop.getInductionVar();
+  for (int64_t i = counts.size() - 1; i >= 0; --i) {
+    Value index = i == 0 ? rest : arith::RemSIOp::create(b, loc, rest, counts[i]);
+    if (i > 0)
+      rest = arith::DivSIOp::create(b, loc, rest, counts[i]);
+    Value scaled = arith::MulIOp::create(b, loc, index, steps[i]);
+    ivs[i] = arith::AddIOp::create(b, loc, lbs[i], scaled);
+  }
+  body->getTerminator()->erase();
+  Operation *yield = loop.getBody()->getTerminator();
+  yield->getBlock()->getOperations().splice(yield->getIterator(), body->getOperations());
+  for (auto [arg, iv] : llvm::zip(body->getArguments(), ivs))
+    arg.replaceAllUsesWith(iv);
+  return loop;
+}
+
+namespace {
+
 /// Replaces a memref-level scf.forall (after bufferization) by a loop over
 /// the tiles this workgroup owns: tiles t = wg, wg + W, wg + 2W, ... of the
 /// linearized iteration space, W being the dispatch's workgroup count.
@@ -170,33 +204,8 @@ LogicalResult distributeForall(scf::ForallOp forall, Value workgroup,
       b, loc, forall.getMixedUpperBound());
   SmallVector<Value> steps =
       getValueOrCreateConstantIndexOp(b, loc, forall.getMixedStep());
-  SmallVector<Value> counts;
-  Value total = arith::ConstantIndexOp::create(b, loc, 1);
-  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
-    Value extent = arith::SubIOp::create(b, loc, ub, lb);
-    counts.push_back(arith::CeilDivSIOp::create(b, loc, extent, step));
-    total = arith::MulIOp::create(b, loc, total, counts.back());
-  }
   Value stride = arith::ConstantIndexOp::create(b, loc, workgroups);
-  auto loop = scf::ForOp::create(b, loc, workgroup, total, stride);
-  b.setInsertionPointToStart(loop.getBody());
-  // Delinearize, innermost loop fastest.
-  SmallVector<Value> ivs(counts.size());
-  Value rest = loop.getInductionVar();
-  for (int64_t i = counts.size() - 1; i >= 0; --i) {
-    Value index = i == 0 ? rest : arith::RemSIOp::create(b, loc, rest, counts[i]);
-    if (i > 0)
-      rest = arith::DivSIOp::create(b, loc, rest, counts[i]);
-    Value scaled = arith::MulIOp::create(b, loc, index, steps[i]);
-    ivs[i] = arith::AddIOp::create(b, loc, lbs[i], scaled);
-  }
-  Block *body = forall.getBody();
-  body->getTerminator()->erase();
-  Operation *yield = loop.getBody()->getTerminator();
-  yield->getBlock()->getOperations().splice(yield->getIterator(),
-                                            body->getOperations());
-  for (auto [arg, iv] : llvm::zip(body->getArguments(), ivs))
-    arg.replaceAllUsesWith(iv);
+  linearizeLoopNest(b, loc, lbs, ubs, steps, forall.getBody(), workgroup, stride);
   forall.erase();
   return success();
 }

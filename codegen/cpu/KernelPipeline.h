@@ -12,6 +12,7 @@
 #define TESSERA_CODEGEN_CPU_KERNELPIPELINE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::cpu {
@@ -47,6 +48,15 @@ struct WorkgroupTiling {
 mlir::LogicalResult tileForWorkgroups(mlir::func::FuncOp kernel,
                                       unsigned threadsHint,
                                       const WorkgroupTiling &config = {});
+
+/// Replaces the loop nest whose body is `body` (one block argument per loop,
+/// bounds `lbs`, `ubs`, `steps`) by one scf.for at `b` over its linearized
+/// iterations start, start + stride, ... (the innermost loop fastest): the
+/// body moves in, its terminator is dropped. The caller erases the nest.
+mlir::scf::ForOp linearizeLoopNest(mlir::OpBuilder &b, mlir::Location loc,
+                                   mlir::ValueRange lbs, mlir::ValueRange ubs,
+                                   mlir::ValueRange steps, mlir::Block *body,
+                                   mlir::Value start, mlir::Value stride);
 
 /// Bufferizes every kernel in place, turns each forall into a loop over the
 /// tiles of one workgroup (argument 2), gives tile temporaries a fixed size

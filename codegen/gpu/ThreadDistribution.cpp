@@ -56,32 +56,8 @@ bool writesMemory(Operation *op) {
 /// for %i = tid; %i < N; %i += threads.
 void distributeParallel(scf::ParallelOp loop, const Threads &threads) {
   OpBuilder b(loop);
-  Location loc = loop.getLoc();
-  SmallVector<Value> counts;
-  Value total = arith::ConstantIndexOp::create(b, loc, 1);
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    Value extent = arith::SubIOp::create(b, loc, ub, lb);
-    counts.push_back(arith::CeilDivSIOp::create(b, loc, extent, step));
-    total = arith::MulIOp::create(b, loc, total, counts.back());
-  }
-  auto strided = scf::ForOp::create(b, loc, threads.id, total, threads.count);
-  b.setInsertionPointToStart(strided.getBody());
-  SmallVector<Value> ivs(counts.size());
-  Value rest = strided.getInductionVar();
-  for (int64_t i = int64_t(counts.size()) - 1; i >= 0; --i) {
-    Value index = i == 0 ? rest : arith::RemSIOp::create(b, loc, rest, counts[i]);
-    if (i > 0)
-      rest = arith::DivSIOp::create(b, loc, rest, counts[i]);
-    Value scaled = arith::MulIOp::create(b, loc, index, loop.getStep()[i]);
-    ivs[i] = arith::AddIOp::create(b, loc, loop.getLowerBound()[i], scaled);
-  }
-  Block *body = loop.getBody();
-  body->getTerminator()->erase();
-  Operation *yield = strided.getBody()->getTerminator();
-  yield->getBlock()->getOperations().splice(yield->getIterator(), body->getOperations());
-  for (auto [arg, iv] : llvm::zip(body->getArguments(), ivs))
-    arg.replaceAllUsesWith(iv);
+  cpu::linearizeLoopNest(b, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
+                         loop.getStep(), loop.getBody(), threads.id, threads.count);
   loop.erase();
 }
 
