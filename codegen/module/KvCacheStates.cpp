@@ -6,10 +6,12 @@
 
 namespace tessera::module {
 
-size_t markKvCacheStates(ModuleDesc &desc) {
+namespace {
+
+size_t markFunctions(std::vector<FunctionDesc> &functions) {
   constexpr int32_t kLengthAxis = 2;
   size_t added = 0;
-  for (FunctionDesc &fn : desc.functions) {
+  for (FunctionDesc &fn : functions) {
     for (size_t o = 0; o < fn.outputs.size(); ++o) {
       const TensorSigDesc &out = fn.outputs[o];
       llvm::StringRef suffix = out.name;
@@ -28,6 +30,15 @@ size_t markKvCacheStates(ModuleDesc &desc) {
     }
   }
   return added;
+}
+
+} // namespace
+
+size_t markKvCacheStates(ModuleDesc &desc) {
+  // The targets' functions have the same signatures, so the same states.
+  for (TargetDesc &other : desc.otherTargets)
+    markFunctions(other.functions);
+  return markFunctions(desc.functions);
 }
 
 } // namespace tessera::module

@@ -19,7 +19,8 @@ namespace tessera::module {
 /// Adds a state (named `kv.<layer>.<key|value>`, length axis 2) for every
 /// rank-4 `present.*` output with a bounded sequence dim, read from its
 /// `past_key_values.*` input when the function has one (decode) and only
-/// produced otherwise (prefill). Returns how many states were added.
+/// produced otherwise (prefill), in the functions of every target of the
+/// module alike. Returns how many states each target got.
 size_t markKvCacheStates(ModuleDesc &desc);
 
 } // namespace tessera::module

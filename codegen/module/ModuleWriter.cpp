@@ -2,7 +2,8 @@
 //
 // File layout: the size-prefixed FlatBuffer from byte 0, then segment 0 (the
 // kernel object) and segments 1..N (weight i of the description is segment
-// i + 1), each at a 64-byte aligned absolute offset, zero padding between.
+// i + 1), the PTX of CUDA code, then the other targets' kernel objects and
+// PTX, each at a 64-byte aligned absolute offset, zero padding between.
 //
 // The segment table lives inside the FlatBuffer, yet its entries depend on the
 // FlatBuffer's size. Segments are fixed-size structs, so their values never
@@ -37,13 +38,11 @@ llvm::Error descError(const llvm::Twine &message) {
 
 /// Catches, at compile time and with the compiler's names, what the runtime
 /// would only report as an out-of-range index at load time.
-llvm::Error validate(const ModuleDesc &desc) {
-  for (size_t i = 0; i < desc.metadata.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (desc.metadata[i].key == desc.metadata[j].key)
-        return descError("metadata key '" + desc.metadata[i].key + "' appears twice");
-  for (const FunctionDesc &fn : desc.functions) {
+llvm::Error validateTarget(const ModuleDesc &desc, const TargetDesc &code) {
+  for (const FunctionDesc &fn : code.functions) {
     std::string where = "function '" + fn.name + "'";
+    if (&code != &desc)
+      where = "target '" + code.target + "': " + where;
     for (const auto *sigs : {&fn.inputs, &fn.outputs})
       for (const TensorSigDesc &sig : *sigs)
         if (!sig.dimNames.empty() && sig.dimNames.size() != sig.dims.size())
@@ -62,10 +61,10 @@ llvm::Error validate(const ModuleDesc &desc) {
         return descError(where + ": state '" + state.name + "' refers to input " +
                          llvm::Twine(state.input) + " and output " + llvm::Twine(state.output));
     for (const DispatchDesc &dispatch : fn.dispatches) {
-      if (dispatch.kernel < 0 || size_t(dispatch.kernel) >= desc.kernels.size())
+      if (dispatch.kernel < 0 || size_t(dispatch.kernel) >= code.kernels.size())
         return descError(where + ", dispatch '" + dispatch.name + "': kernel " +
                          llvm::Twine(dispatch.kernel) + " of " +
-                         llvm::Twine(desc.kernels.size()));
+                         llvm::Twine(code.kernels.size()));
       for (const BindingDesc &binding : dispatch.bindings)
         if (binding.buffer < 0 || size_t(binding.buffer) >= fn.buffers.size())
           return descError(where + ", dispatch '" + dispatch.name + "': binds buffer " +
@@ -74,6 +73,71 @@ llvm::Error validate(const ModuleDesc &desc) {
     }
   }
   return llvm::Error::success();
+}
+
+/// Another target serves the same functions on another kind of device (the
+/// runtime also compares their signatures).
+llvm::Error validateOtherTarget(const ModuleDesc &desc, size_t index) {
+  const TargetDesc &code = desc.otherTargets[index];
+  std::string where = "target '" + code.target + "'";
+  if (code.cudaPtx.empty() == desc.cudaPtx.empty())
+    return descError(where + " runs on the primary target's kind of device ('" +
+                     desc.target + "')");
+  for (size_t i = 0; i < index; ++i)
+    if (code.cudaPtx.empty() == desc.otherTargets[i].cudaPtx.empty())
+      return descError(where + " runs on the same kind of device as target '" +
+                       desc.otherTargets[i].target + "'");
+  if (code.functions.size() != desc.functions.size())
+    return descError(where + " has " + llvm::Twine(code.functions.size()) +
+                     " functions, the primary target " + llvm::Twine(desc.functions.size()));
+  for (size_t f = 0; f < code.functions.size(); ++f)
+    if (code.functions[f].name != desc.functions[f].name)
+      return descError(where + ": function " + llvm::Twine(f) + " is '" +
+                       code.functions[f].name + "', the primary target's '" +
+                       desc.functions[f].name + "'");
+  return validateTarget(desc, code);
+}
+
+llvm::Error validate(const ModuleDesc &desc) {
+  for (size_t i = 0; i < desc.metadata.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (desc.metadata[i].key == desc.metadata[j].key)
+        return descError("metadata key '" + desc.metadata[i].key + "' appears twice");
+  if (llvm::Error error = validateTarget(desc, desc))
+    return error;
+  for (size_t i = 0; i < desc.otherTargets.size(); ++i)
+    if (llvm::Error error = validateOtherTarget(desc, i))
+      return error;
+  return llvm::Error::success();
+}
+
+/// The segments of `desc` in file order: the primary's kernel object
+/// (segment 0), the weights (weight i is segment i + 1), the primary's PTX,
+/// then each other target's kernel object and PTX.
+struct SegmentPlan {
+  std::vector<llvm::ArrayRef<char>> bytes;
+  /// Per target (the primary first): its kernel object's and PTX's segment
+  /// (-1: no PTX).
+  std::vector<std::pair<int32_t, int32_t>> code;
+};
+
+SegmentPlan planSegments(const ModuleDesc &desc) {
+  SegmentPlan plan;
+  plan.bytes.push_back(desc.kernelObject);
+  plan.bytes.insert(plan.bytes.end(), desc.weights.begin(), desc.weights.end());
+  auto addPtx = [&](const TargetDesc &code) {
+    if (code.cudaPtx.empty())
+      return int32_t(-1);
+    plan.bytes.push_back(code.cudaPtx);
+    return int32_t(plan.bytes.size() - 1);
+  };
+  plan.code.push_back({0, addPtx(desc)});
+  for (const TargetDesc &code : desc.otherTargets) {
+    plan.bytes.push_back(code.kernelObject);
+    int32_t object = int32_t(plan.bytes.size() - 1);
+    plan.code.push_back({object, addPtx(code)});
+  }
+  return plan;
 }
 
 fb::Dim encodeDim(const DimDesc &dim) { return fb::Dim(dim.value, dim.slot); }
@@ -141,16 +205,32 @@ Offset<fb::Function> encodeFunction(FlatBufferBuilder &fbb, const FunctionDesc &
                             checks, bufferVec, fn.arenaSize, dispatchVec, stateVec);
 }
 
-void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
+using FunctionVector = Offset<flatbuffers::Vector<Offset<fb::Function>>>;
+
+FunctionVector encodeFunctions(FlatBufferBuilder &fbb, const TargetDesc &code) {
+  std::vector<Offset<fb::Function>> functions;
+  for (const FunctionDesc &fn : code.functions)
+    functions.push_back(encodeFunction(fbb, fn));
+  return fbb.CreateVector(functions);
+}
+
+Offset<fb::TargetCode> encodeTarget(FlatBufferBuilder &fbb, const TargetDesc &code,
+                                    std::pair<int32_t, int32_t> segments) {
+  auto target = fbb.CreateString(code.target);
+  auto kernels = fbb.CreateVectorOfStrings(code.kernels);
+  auto cudaArch = code.cudaPtx.empty() ? 0 : fbb.CreateString(code.cudaArch);
+  auto functions = encodeFunctions(fbb, code);
+  return fb::CreateTargetCode(fbb, target, kernels, segments.first, segments.second, cudaArch,
+                              functions);
+}
+
+void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc, const SegmentPlan &plan,
                   const std::vector<fb::Segment> &segments) {
   auto producer = fbb.CreateString(desc.producer);
   auto target = fbb.CreateString(desc.target);
   auto kernels = fbb.CreateVectorOfStrings(desc.kernels);
   auto segmentVec = fbb.CreateVectorOfStructs(segments);
-  std::vector<Offset<fb::Function>> functions;
-  for (const FunctionDesc &fn : desc.functions)
-    functions.push_back(encodeFunction(fbb, fn));
-  auto functionVec = fbb.CreateVector(functions);
+  auto functionVec = encodeFunctions(fbb, desc);
   std::vector<Offset<fb::Metadata>> metadata;
   for (const MetadataDesc &entry : desc.metadata)
     metadata.push_back(fb::CreateMetadata(
@@ -159,11 +239,15 @@ void encodeModule(FlatBufferBuilder &fbb, const ModuleDesc &desc,
                          entry.value.size())));
   auto metadataVec = fbb.CreateVector(metadata);
   auto cudaArch = desc.cudaPtx.empty() ? 0 : fbb.CreateString(desc.cudaArch);
-  // The PTX is the last segment, after the weights.
-  int32_t cudaPtx = desc.cudaPtx.empty() ? -1 : int32_t(segments.size()) - 1;
+  std::vector<Offset<fb::TargetCode>> others;
+  for (size_t i = 0; i < desc.otherTargets.size(); ++i)
+    others.push_back(encodeTarget(fbb, desc.otherTargets[i], plan.code[i + 1]));
+  // Absent, not empty, in a single-target module: its bytes stay as before.
+  auto otherVec = others.empty() ? 0 : fbb.CreateVector(others);
   auto root = fb::CreateModule(fbb, TESSERA_MODULE_SCHEMA_VERSION, producer, target,
-                               TESSERA_KERNEL_ABI_VERSION, kernels, /*kernel_object=*/0,
-                               segmentVec, functionVec, metadataVec, cudaPtx, cudaArch);
+                               TESSERA_KERNEL_ABI_VERSION, kernels, plan.code[0].first,
+                               segmentVec, functionVec, metadataVec, plan.code[0].second,
+                               cudaArch, otherVec);
   fb::FinishSizePrefixedModuleBuffer(fbb, root);
 }
 
@@ -207,14 +291,11 @@ llvm::Error writeModule(const ModuleDesc &desc, llvm::StringRef path) {
   if (llvm::Error error = validate(desc))
     return error;
 
-  std::vector<llvm::ArrayRef<char>> segments{desc.kernelObject};
-  segments.insert(segments.end(), desc.weights.begin(), desc.weights.end());
-  if (!desc.cudaPtx.empty())
-    segments.push_back(desc.cudaPtx);
-
+  SegmentPlan plan = planSegments(desc);
+  const std::vector<llvm::ArrayRef<char>> &segments = plan.bytes;
   std::vector<fb::Segment> layout(segments.size());
   FlatBufferBuilder probe;
-  encodeModule(probe, desc, layout);
+  encodeModule(probe, desc, plan, layout);
   uint64_t offset = alignUp(probe.GetSize());
   for (size_t i = 0; i < segments.size(); ++i) {
     layout[i] = fb::Segment(offset, segments[i].size());
@@ -222,7 +303,7 @@ llvm::Error writeModule(const ModuleDesc &desc, llvm::StringRef path) {
   }
 
   FlatBufferBuilder fbb;
-  encodeModule(fbb, desc, layout);
+  encodeModule(fbb, desc, plan, layout);
   if (fbb.GetSize() != probe.GetSize())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "internal error: the module header changed size (" +

@@ -53,7 +53,7 @@ struct BindingDesc {
 
 struct DispatchDesc {
   std::string name;
-  int32_t kernel = 0; // index into ModuleDesc::kernels
+  int32_t kernel = 0; // index into its target's kernels
   DimDesc workgroupCount[3];
   std::vector<BindingDesc> bindings;
   std::vector<int32_t> pushConstants;
@@ -87,26 +87,36 @@ struct MetadataDesc {
   std::string value;
 };
 
-struct ModuleDesc {
-  std::string producer;
+/// One target's code (module.fbs's root fields, or a TargetCode).
+struct TargetDesc {
   std::string target;
   std::vector<std::string> kernels;
   /// The ELF shared object holding every kernel and shape function.
   llvm::ArrayRef<char> kernelObject;
-  /// Weight bytes, already in the layout the kernels read; referenced by
-  /// constant buffers through their index here. Not copied before writing.
-  std::vector<llvm::ArrayRef<char>> weights;
   std::vector<FunctionDesc> functions;
-  std::vector<MetadataDesc> metadata;
-  /// A CUDA module: PTX text (NUL-terminated) holding every kernel, for
+  /// CUDA code: PTX text (NUL-terminated) holding every kernel, for
   /// `cudaArch`; the kernel object then holds only the shape functions.
-  /// Empty for a CPU module.
+  /// Empty for CPU code.
   llvm::ArrayRef<char> cudaPtx;
   std::string cudaArch;
 };
 
+/// The primary target's code, as the base, and everything the targets share.
+struct ModuleDesc : TargetDesc {
+  std::string producer;
+  /// Weight bytes, already in the layout the kernels read; referenced by
+  /// constant buffers (of every target) through their index here. Not
+  /// copied before writing.
+  std::vector<llvm::ArrayRef<char>> weights;
+  std::vector<MetadataDesc> metadata;
+  /// A module for several targets: the same functions compiled for other
+  /// devices (module.fbs Module.other_targets).
+  std::vector<TargetDesc> otherTargets;
+};
+
 /// Writes `desc` to `path`: the size-prefixed FlatBuffer, then the kernel
-/// object and every weight as segments at 64-byte aligned file offsets.
+/// object, every weight, the PTX and the other targets' code objects as
+/// segments at 64-byte aligned file offsets.
 llvm::Error writeModule(const ModuleDesc &desc, llvm::StringRef path);
 
 } // namespace tessera::module
