@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -91,16 +92,24 @@ LogicalResult fuseElementwise(ModuleOp module) {
   return applyPatternsGreedily(module, std::move(patterns));
 }
 
-/// `cpuLayouts`: weights packed into the CPU kernels' panels, matmul
-/// epilogues formed for them.
-LogicalResult lowerGraph(ModuleOp module, bool cpuLayouts) {
+/// How the graph is lowered for the CPU's kernels: weights packed into their
+/// panels, matmul epilogues computed in place. The GPU's kernels take
+/// neither; a module with both targets' kernels shares the GPU's weights.
+struct CpuLayouts {
+  bool packWeights = false;
+  bool matmulEpilogues = false;
+};
+
+LogicalResult lowerGraph(ModuleOp module, CpuLayouts layouts) {
   PassManager pm(module.getContext());
   pm.addPass(createLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (failed(pm.run(module)) || failed(fuseElementwise(module)))
     return failure();
-  if (cpuLayouts && (failed(packMatmulWeights(module)) || failed(formMatmulEpilogues(module))))
+  if (layouts.packWeights && failed(packMatmulWeights(module)))
+    return failure();
+  if (layouts.matmulEpilogues && failed(formMatmulEpilogues(module)))
     return failure();
   PassManager cleanup(module.getContext());
   cleanup.addPass(createCanonicalizerPass());
@@ -141,10 +150,12 @@ FailureOr<llvm::StringMap<int64_t>> moveKernelsToGpu(ModuleOp module, ModuleOp h
   return workgroups;
 }
 
-} // namespace
-
-llvm::Expected<std::unique_ptr<CompiledModule>>
-compileModule(ModuleOp module, const CompileOptions &options) {
+/// One target's code (options.cuda: the GPU's, else the CPU's) into `out`,
+/// with the weights it reads added to `weights`: a table that
+/// may already hold another target's, compiled from the same IR, whose
+/// weights are then shared.
+llvm::Error compileTarget(ModuleOp module, const CompileOptions &options, CpuLayouts layouts,
+                          WeightTable &weights, CompiledModule &out) {
   auto report = [&](llvm::StringRef what) {
     if (options.progress)
       options.progress(what);
@@ -157,23 +168,22 @@ compileModule(ModuleOp module, const CompileOptions &options) {
                    tensor::TensorDialect, arith::ArithDialect,
                    vector::VectorDialect, mlir::gpu::GPUDialect>();
   ErrorCollector errors(ctx);
-  auto compiled = std::make_unique<CompiledModule>();
   TargetCPU target = options.target;
   if (llvm::Error err = resolveTargetCPU(target))
-    return std::move(err);
+    return err;
 
   report("lowering to linalg");
   concatenateAttentionCaches(module);
-  if (failed(lowerGraph(module, /*cpuLayouts=*/!options.cuda)))
+  if (failed(lowerGraph(module, layouts)))
     return errors.error("lowering to linalg");
   if (options.stopAfter == Stage::Linalg)
-    return compiled;
+    return llvm::Error::success();
 
   report("forming dispatches");
   if (failed(formDispatches(module)))
     return errors.error("dispatch formation");
   if (options.stopAfter == Stage::Dispatches)
-    return compiled;
+    return llvm::Error::success();
 
   SmallVector<func::FuncOp> hosts, tensorKernels;
   for (auto func : module.getOps<func::FuncOp>()) {
@@ -192,19 +202,19 @@ compileModule(ModuleOp module, const CompileOptions &options) {
         failed(options.cuda ? tileForWorkgroups(*abi, kCudaBlockSize, cudaTiling())
                             : tileForWorkgroups(*abi, options.threadsHint)))
       return errors.error("kernel " + name);
-    kernelIndex[name] = compiled->desc.kernels.size();
-    compiled->desc.kernels.push_back(name);
+    kernelIndex[name] = out.desc.kernels.size();
+    out.desc.kernels.push_back(name);
   }
 
   for (func::FuncOp host : hosts) {
     FailureOr<module::FunctionDesc> function = buildHostProgram(
-        host, module, kernelIndex, options.bounds, compiled->weights);
+        host, module, kernelIndex, options.bounds, weights);
     if (failed(function))
       return errors.error("host program of @" + host.getName().str());
     report(("@" + host.getName() + ": " + llvm::Twine(function->dispatches.size()) +
             " dispatches, arena " + llvm::Twine(function->arenaSize) + " bytes at the " +
             "compiled maxima").str());
-    compiled->desc.functions.push_back(std::move(*function));
+    out.desc.functions.push_back(std::move(*function));
   }
   for (func::FuncOp f : llvm::concat<func::FuncOp>(hosts, tensorKernels))
     f.erase();
@@ -213,7 +223,7 @@ compileModule(ModuleOp module, const CompileOptions &options) {
     OwningOpRef<ModuleOp> holder = ModuleOp::create(module.getLoc());
     FailureOr<llvm::StringMap<int64_t>> workgroups;
     if (failed(bufferizeKernels(module)) ||
-        failed(workgroups = moveKernelsToGpu(module, *holder, compiled->desc.kernels)))
+        failed(workgroups = moveKernelsToGpu(module, *holder, out.desc.kernels)))
       return errors.error("GPU kernels");
     unsigned serial = 0;
     holder->walk([&](mlir::gpu::GPUFuncOp f) {
@@ -223,10 +233,10 @@ compileModule(ModuleOp module, const CompileOptions &options) {
       report((llvm::Twine(serial) + " kernels run on one thread per block: their tile "
                                     "temporaries are sized at run time")
                  .str());
-    for (module::FunctionDesc &function : compiled->desc.functions)
+    for (module::FunctionDesc &function : out.desc.functions)
       for (module::DispatchDesc &dispatch : function.dispatches) {
         dispatch.workgroupCount[0].value =
-            workgroups->lookup(compiled->desc.kernels[dispatch.kernel]);
+            workgroups->lookup(out.desc.kernels[dispatch.kernel]);
         dispatch.workgroupSize = {int32_t(kCudaBlockSize), 1, 1};
       }
     if (options.stopAfter == Stage::Kernels) {
@@ -235,16 +245,16 @@ compileModule(ModuleOp module, const CompileOptions &options) {
         op.moveBefore(module.getBody(), module.getBody()->end());
       module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                       UnitAttr::get(ctx));
-      return compiled;
+      return llvm::Error::success();
     }
     report("emitting PTX (" + options.cuda->arch + ")");
     llvm::Expected<std::string> ptx = tessera::gpu::emitPtx(*holder, *options.cuda);
     if (!ptx)
       return errors.error("PTX: " + llvm::toString(ptx.takeError()));
-    compiled->ptx = std::move(*ptx);
-    compiled->ptx.push_back('\0');
+    out.ptx = std::move(*ptx);
+    out.ptx.push_back('\0');
   } else if (options.stopAfter == Stage::Kernels) {
-    return compiled;
+    return llvm::Error::success();
   }
 
   report(options.cuda ? "lowering shape functions to LLVM" : "lowering kernels to LLVM");
@@ -257,26 +267,98 @@ compileModule(ModuleOp module, const CompileOptions &options) {
       workgroups[fn.getName()] = count.getInt();
   });
   if (!options.cuda)
-    for (module::FunctionDesc &function : compiled->desc.functions)
+    for (module::FunctionDesc &function : out.desc.functions)
       for (module::DispatchDesc &dispatch : function.dispatches)
         dispatch.workgroupCount[0].value =
-            workgroups.lookup(compiled->desc.kernels[dispatch.kernel]);
+            workgroups.lookup(out.desc.kernels[dispatch.kernel]);
   if (options.stopAfter == Stage::LLVM)
-    return compiled;
+    return llvm::Error::success();
 
   report("emitting x86-64 code (" + target.cpu + ")");
   llvm::Expected<std::vector<char>> object = emitSharedObject(module, target);
   if (!object)
     return object.takeError();
-  compiled->kernelObject = std::move(*object);
-  compiled->desc.producer = "tessera-compile";
-  compiled->desc.target =
+  out.kernelObject = std::move(*object);
+  out.desc.producer = "tessera-compile";
+  out.desc.target =
       options.cuda ? "cuda:" + options.cuda->arch : "x86_64-cpu:" + target.cpu;
   if (options.cuda) {
-    compiled->desc.cudaArch = options.cuda->arch;
-    compiled->desc.cudaPtx = compiled->ptx;
+    out.desc.cudaArch = options.cuda->arch;
+    out.desc.cudaPtx = out.ptx;
   }
-  compiled->desc.kernelObject = compiled->kernelObject;
+  out.desc.kernelObject = out.kernelObject;
+  return llvm::Error::success();
+}
+
+/// `options.progress`, each line prefixed with the target it is about.
+std::function<void(llvm::StringRef)> progressOf(const CompileOptions &options,
+                                                llvm::StringRef target) {
+  if (!options.progress)
+    return nullptr;
+  return [progress = options.progress, prefix = target.str()](llvm::StringRef what) {
+    progress((prefix + ": " + what).str());
+  };
+}
+
+/// The CPU's code and the GPU's in one module. Each target compiles its own
+/// copy of the graph (the CPU's changes the IR in place); the GPU's,
+/// lowered as the CPU's was but for the tiling, finds the same constants in
+/// the shared table, so every weight is stored once.
+llvm::Expected<std::unique_ptr<CompiledModule>> compileCpuAndCuda(ModuleOp module,
+                                                                  const CompileOptions &options) {
+  if (options.stopAfter != Stage::Module)
+    return llvm::createStringError("an intermediate stage is one target's code: stop a "
+                                   "compilation for the CPU or for CUDA alone");
+  OwningOpRef<ModuleOp> gpuInput = module.clone();
+  auto compiled = std::make_unique<CompiledModule>();
+  CompileOptions cpuOptions = options;
+  cpuOptions.cuda.reset();
+  cpuOptions.withCpu = false;
+  cpuOptions.progress = progressOf(options, "cpu");
+  if (llvm::Error err = compileTarget(module, cpuOptions, {/*packWeights=*/false,
+                                                           /*matmulEpilogues=*/true},
+                                      compiled->weights, *compiled))
+    return std::move(err);
+  size_t cpuWeights = compiled->weights.segments.size();
+
+  auto gpu = std::make_unique<CompiledModule>();
+  CompileOptions gpuOptions = options;
+  gpuOptions.withCpu = false;
+  gpuOptions.progress = progressOf(options, "cuda");
+  if (llvm::Error err = compileTarget(*gpuInput, gpuOptions, CpuLayouts(), compiled->weights, *gpu))
+    return std::move(err);
+  if (options.progress) {
+    // The GPU's table indices below cpuWeights are weights the CPU added.
+    llvm::DenseSet<int32_t> read;
+    for (const module::FunctionDesc &fn : gpu->desc.functions)
+      for (const module::BufferDesc &buffer : fn.buffers)
+        if (buffer.kind == module::BufferKind::constant)
+          read.insert(buffer.index);
+    size_t shared = llvm::count_if(read, [&](int32_t i) { return size_t(i) < cpuWeights; });
+    options.progress((llvm::Twine(compiled->weights.segments.size()) +
+                      " weights, each stored once: " + llvm::Twine(shared) +
+                      " read by both targets, " + llvm::Twine(cpuWeights - shared) +
+                      " by the CPU's code only, " + llvm::Twine(read.size() - shared) +
+                      " by the GPU's only")
+                         .str());
+  }
+  compiled->desc.otherTargets.push_back(std::move(static_cast<module::TargetDesc &>(gpu->desc)));
+  compiled->others.push_back(std::move(gpu));
+  compiled->desc.weights = compiled->weights.segments;
+  return compiled;
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+compileModule(ModuleOp module, const CompileOptions &options) {
+  if (options.cuda && options.withCpu)
+    return compileCpuAndCuda(module, options);
+  auto compiled = std::make_unique<CompiledModule>();
+  CpuLayouts layouts;
+  layouts.packWeights = layouts.matmulEpilogues = !options.cuda;
+  if (llvm::Error err = compileTarget(module, options, layouts, compiled->weights, *compiled))
+    return std::move(err);
   compiled->desc.weights = compiled->weights.segments;
   return compiled;
 }

@@ -4,7 +4,8 @@
 // dispatches -> kernels and host programs (module::FunctionDesc). CPU
 // kernels are tiled, vectorized and linked into one x86-64 shared object;
 // CUDA kernels are tiled for thread blocks and emitted as PTX, the shared
-// object then holding only the host's shape functions.
+// object then holding only the host's shape functions. Both at once make one
+// module whose two targets share the weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,8 +33,16 @@ struct CompileOptions {
   /// The host CPU: every kernel of a CPU module, the shape functions of a
   /// CUDA one.
   cpu::TargetCPU target;
-  /// Set: kernels for this NVIDIA GPU instead of the CPU.
+  /// Set: kernels for this NVIDIA GPU instead of the CPU (or besides it,
+  /// with `withCpu`).
   std::optional<gpu::CudaTarget> cuda;
+  /// With `cuda`: one module holding the CPU's kernels (its primary target,
+  /// what a CPU session runs) and the GPU's (ModuleDesc::otherTargets),
+  /// which read the same weights, stored once. Their layout is then the
+  /// GPU's: matmul weights are not packed into the CPU kernels' panels
+  /// (WeightPacking.h), which costs the CPU kernels some speed. Only whole
+  /// modules (Stage::Module).
+  bool withCpu = false;
   cpu::DimBounds bounds;
   Stage stopAfter = Stage::Module;
   /// Threads the module will usually run with (tile sizes for small shapes).
@@ -49,6 +58,10 @@ struct CompiledModule {
   std::string ptx;
   cpu::WeightTable weights;
   module::ModuleDesc desc;
+  /// A module for several targets: the code of each of desc.otherTargets,
+  /// holding the bytes its TargetDesc points at (their weights are in this
+  /// one's table).
+  std::vector<std::unique_ptr<CompiledModule>> others;
 };
 
 llvm::Expected<std::unique_ptr<CompiledModule>>

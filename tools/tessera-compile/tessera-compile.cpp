@@ -15,6 +15,7 @@
 #include "passes/FusionReport.h"
 #include "passes/Passes.h"
 #include "ConstantInputs.h"
+#include "TargetList.h"
 #include "TokenizerFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -62,7 +63,9 @@ static cl::opt<Emit> emit(
 static cl::opt<std::string> target(
     "target", cl::desc("Where the kernels run: cpu (default), cuda (sm_80) or "
                        "cuda:<arch> (cuda:sm_90): PTX for NVIDIA GPUs, run "
-                       "with tessera-run --device=cuda"),
+                       "with tessera-run --device=cuda; or both, "
+                       "comma-separated (cpu,cuda:sm_90): one module that "
+                       "runs on either, its weights stored once"),
     cl::init("cpu"));
 static cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to generate code for: host, x86-64-v3 (AVX2), "
@@ -249,11 +252,14 @@ int main(int argc, char **argv) {
   if (emit != Emit::IR) {
     tessera::codegen::CompileOptions options;
     options.target.name = targetCpu;
-    if (target != "cpu") {
-      auto cuda = tessera::gpu::parseCudaTarget(target);
-      if (!cuda)
-        return fail(llvm::toString(cuda.takeError()));
-      options.cuda = *cuda;
+    if (llvm::Error err = tessera::tools::parseTargetList(target, options))
+      return fail(llvm::toString(std::move(err)));
+    if (options.withCpu && emit != Emit::Module) {
+      // Each target's IR and PTX are what it alone compiles to.
+      if (emit != Emit::PTX)
+        return fail("--emit of an intermediate stage shows one target's code: pass "
+                    "--target=cpu or --target=cuda[:arch] alone (--emit=ptx takes both)");
+      options.withCpu = false;
     }
     options.bounds.maxSequence = maxSeqLen;
     options.bounds.maxBatch = maxBatch;
@@ -314,10 +320,14 @@ int main(int argc, char **argv) {
       if (llvm::Error err =
               tessera::module::writeModule((*compiled)->desc, outputPath))
         return fail(llvm::toString(std::move(err)));
-      if (verbose)
+      if (verbose) {
         llvm::errs() << "tessera-compile: wrote " << outputPath << " ("
-                     << (*compiled)->desc.kernels.size() << " kernels) in "
+                     << (*compiled)->desc.kernels.size() << " kernels";
+        for (const tessera::module::TargetDesc &other : (*compiled)->desc.otherTargets)
+          llvm::errs() << ", " << other.kernels.size() << " for " << other.target;
+        llvm::errs() << ", " << (*compiled)->desc.weights.size() << " weights) in "
                      << llvm::format("%.2f", seconds()) << " s\n";
+      }
       return 0;
     }
   }
