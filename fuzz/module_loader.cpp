@@ -24,7 +24,9 @@
 //    stub may return nonsense); never "unexpected C++ exception";
 //  - a run that succeeds gives the dims resolve_outputs gave;
 //  - the state length is 0 after reset_state;
-//  - a CUDA module's CPU session is refused (INVALID_ARGUMENT).
+//  - a module supports its own device kind; one without CPU code (a CUDA
+//    module) has its CPU session refused (INVALID_ARGUMENT), one with (a
+//    CPU module, or CPU and CUDA) runs its CPU code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -188,9 +190,10 @@ bool smallEnough(const fb::Function &fn) {
 /// Whether the states function `f` writes stay within the harness's limits,
 /// each sized as the session sizes it: the length axis at the module's
 /// largest maximum for it, every other dim at its maximum.
-bool statesSmallEnough(const tsr_module_t *module, size_t f) {
-  const fb::Function &fn = *module->functions[f].fb;
-  const std::vector<int32_t> &written = module->functions[f].states.output;
+bool statesSmallEnough(const tsr_module_t *module, const tessera::runtime::LoadedCode &code,
+                       size_t f) {
+  const fb::Function &fn = *code.functions[f].fb;
+  const std::vector<int32_t> &written = code.functions[f].states.output;
   for (size_t o = 0; o < written.size(); ++o) {
     if (written[o] < 0)
       continue;
@@ -229,8 +232,9 @@ void expectRunOutcome(tsr_status_t status, const fb::Function &fn, const char *w
 
 bool isState(int32_t state) { return state >= 0; }
 
-void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32_t seed) {
-  const fb::Function &fn = *module->functions[f].fb;
+void tryRun(const tsr_module_t *module, const tessera::runtime::LoadedCode &code,
+            tsr_session_t *session, size_t f, uint32_t seed) {
+  const fb::Function &fn = *code.functions[f].fb;
   if (!smallEnough(fn))
     return;
 
@@ -284,10 +288,10 @@ void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32
     outputs[o].capacity = outputData[o].size();
   }
 
-  const tessera::runtime::FunctionStates &states = module->functions[f].states;
+  const tessera::runtime::FunctionStates &states = code.functions[f].states;
   bool hasStates = std::any_of(states.input.begin(), states.input.end(), isState) ||
                    std::any_of(states.output.begin(), states.output.end(), isState);
-  if (hasStates && statesSmallEnough(module, f)) {
+  if (hasStates && statesSmallEnough(module, code, f)) {
     // The same tensors less the states, which the session binds itself.
     std::vector<tsr_input_t> own;
     for (size_t i = 0; i < numInputs; ++i)
@@ -329,10 +333,16 @@ void tryRun(const tsr_module_t *module, tsr_session_t *session, size_t f, uint32
 void runSessions(const tsr_module_t *module, uint32_t seed) {
   tsr_device_kind_t kind = TSR_DEVICE_CPU;
   expectOk(tsr_module_device_kind(module, &kind), "tsr_module_device_kind");
-  if (kind == TSR_DEVICE_CUDA) {
-    // Its kernels are PTX: the CPU refuses it, naming the target. (A CUDA
-    // session is not tried: on a machine with a driver it would JIT fuzzed
-    // PTX.)
+  int supported[2] = {0, 0};
+  for (tsr_device_kind_t device : {TSR_DEVICE_CPU, TSR_DEVICE_CUDA})
+    expectOk(tsr_module_supports_device(module, device, &supported[device]),
+             "tsr_module_supports_device");
+  if (!supported[kind])
+    violated("the module does not support its own device kind");
+  if (!supported[TSR_DEVICE_CPU]) {
+    // Its kernels are PTX only: the CPU refuses it, naming the target. (A
+    // CUDA session is not tried: on a machine with a driver it would JIT
+    // fuzzed PTX.)
     tsr_session_t *session = nullptr;
     tsr_status_t refused = tsr_session_create(module, 1, &session);
     std::string message = tsr_status_message(refused);
@@ -341,7 +351,8 @@ void runSessions(const tsr_module_t *module, uint32_t seed) {
       violated("a CUDA module's CPU session was not refused", message);
     return;
   }
-  if (module->maxArenaSize > kMaxArenaBytes)
+  const tessera::runtime::LoadedCode &code = *module->codeFor(TSR_DEVICE_CPU);
+  if (code.maxArenaSize > kMaxArenaBytes)
     return;
   tsr_session_t *session = nullptr;
   expectOk(tsr_session_create(module, 1, &session), "tsr_session_create (1 thread)");
@@ -349,13 +360,13 @@ void runSessions(const tsr_module_t *module, uint32_t seed) {
   expectOk(tsr_session_thread_count(session, &threads), "thread_count");
   TSR_FUZZ_CHECK(threads == 1);
   expectOk(tsr_session_set_profiling(session, seed & 1), "set_profiling");
-  for (size_t f = 0; f < module->functions.size(); ++f)
-    tryRun(module, session, f, seed);
+  for (size_t f = 0; f < code.functions.size(); ++f)
+    tryRun(module, code, session, f, seed);
   expectOk(tsr_session_reset_state(session), "reset_state");
   int64_t length = -1;
   expectOk(tsr_session_state_length(session, &length), "state_length after reset");
   TSR_FUZZ_CHECK(length == 0);
-  for (size_t f = 0; f < module->functions.size(); ++f) {
+  for (size_t f = 0; f < code.functions.size(); ++f) {
     size_t numDispatches = 0;
     const char *name = nullptr;
     uint64_t ns = 0, calls = 0;

@@ -97,12 +97,12 @@ tsr_status_t CudaSession::check(CUresult result, const char *call, const std::st
   return result == CUDA_SUCCESS ? nullptr : failure(d_, result, call, context, code);
 }
 
-tsr_status_t CudaSession::create(const tsr_module_s &module, uint32_t deviceIndex,
-                                 std::unique_ptr<CudaSession> &out) {
+tsr_status_t CudaSession::create(const tsr_module_s &module, const LoadedCode &code,
+                                 uint32_t deviceIndex, std::unique_ptr<CudaSession> &out) {
   const Driver *driver = nullptr;
   TSR_RETURN_IF_ERROR(getDriver(&driver));
   // The destructor releases whatever initialize() got before a failure.
-  std::unique_ptr<CudaSession> session(new CudaSession(*driver));
+  std::unique_ptr<CudaSession> session(new CudaSession(*driver, code));
   TSR_RETURN_IF_ERROR(session->initialize(module, deviceIndex));
   out = std::move(session);
   return nullptr;
@@ -137,7 +137,7 @@ tsr_status_t CudaSession::initialize(const tsr_module_s &module, uint32_t device
   description_ = "CUDA device " + std::to_string(deviceIndex) + " (" + name + ", sm_" +
                  std::to_string(major * 10 + minor) + ")";
 
-  const char *arch = module.root->cuda_arch()->c_str();
+  const char *arch = code_.fb.cudaArch->c_str();
   int needMajor = 0, needMinor = 0;
   bool exact = false;
   parseArch(arch, &needMajor, &needMinor, &exact);
@@ -161,8 +161,8 @@ tsr_status_t CudaSession::initialize(const tsr_module_s &module, uint32_t device
   stream_ = stream;
   TSR_RETURN_IF_ERROR(loadPtx(module));
   TSR_RETURN_IF_ERROR(uploadWeights(module));
-  if (module.maxArenaSize > 0) {
-    TSR_RETURN_IF_ERROR(arena_.allocate(d_, size_t(module.maxArenaSize), "the arena"));
+  if (code_.maxArenaSize > 0) {
+    TSR_RETURN_IF_ERROR(arena_.allocate(d_, size_t(code_.maxArenaSize), "the arena"));
     // Not needed by the kernels; a defined start makes a bug reproducible.
     TSR_RETURN_IF_ERROR(check(d_.cuMemsetD8Async(arena_.get(), 0, arena_.size(), stream_),
                               "cuMemsetD8Async", "clearing the arena"));
@@ -175,8 +175,7 @@ tsr_status_t CudaSession::initialize(const tsr_module_s &module, uint32_t device
 }
 
 tsr_status_t CudaSession::loadPtx(const tsr_module_s &module) {
-  const fb::Module &root = *module.root;
-  const void *ptx = module.segments[size_t(root.cuda_ptx())]; // verified NUL-terminated
+  const void *ptx = module.segments[size_t(code_.fb.cudaPtx)]; // verified NUL-terminated
   std::vector<char> log(32768, '\0');
   CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log.data(), reinterpret_cast<void *>(uintptr_t(log.size()))};
@@ -195,14 +194,14 @@ tsr_status_t CudaSession::loadPtx(const tsr_module_s &module) {
       code = TSR_STATUS_UNSUPPORTED;
     else if (result == CUDA_ERROR_OUT_OF_MEMORY)
       code = TSR_STATUS_RESOURCE_EXHAUSTED;
-    return error(code, "CUDA: compiling the module's PTX (", root.cuda_arch()->str(), ") for ",
+    return error(code, "CUDA: compiling the module's PTX (", code_.fb.cudaArch->str(), ") for ",
                  description_, ": cuModuleLoadDataEx failed: ", describe(d_, result),
                  text.empty() ? std::string("; the JIT wrote no error log")
                               : "; JIT error log:\n" + text);
   }
   ptx_ = loaded;
-  for (size_t i = 0; i < count(root.kernels()); ++i) {
-    const char *name = root.kernels()->Get(uoffset_t(i))->c_str();
+  for (size_t i = 0; i < count(code_.fb.kernels); ++i) {
+    const char *name = code_.fb.kernels->Get(uoffset_t(i))->c_str();
     CUfunction function = nullptr;
     result = d_.cuModuleGetFunction(&function, ptx_, name);
     if (result == CUDA_ERROR_NOT_FOUND)
@@ -219,7 +218,7 @@ tsr_status_t CudaSession::loadPtx(const tsr_module_s &module) {
 tsr_status_t CudaSession::uploadWeights(const tsr_module_s &module) {
   const fb::Module &root = *module.root;
   std::vector<bool> read(count(root.segments()), false);
-  for (const LoadedFunction &fn : module.functions)
+  for (const LoadedFunction &fn : code_.functions)
     for (size_t b = 0; b < count(fn.fb->buffers()); ++b) {
       const fb::Buffer &buffer = *fn.fb->buffers()->Get(uoffset_t(b));
       if (buffer.kind() == fb::BufferKind::constant)
@@ -294,7 +293,6 @@ tsr_status_t CudaSession::reserveState(size_t state, size_t bytes, const std::st
 tsr_status_t CudaSession::run(tsr_session_s &session, const LoadedFunction &fn,
                               const tsr_input_t *inputs, tsr_output_t *outputs,
                               const DeviceResident &resident) {
-  const tsr_module_s &module = *session.module;
   const fb::Function &function = *fn.fb;
   const int64_t *scalars = session.scalars.data();
   std::string where = std::string("function '") + fn.name + "'";
@@ -427,7 +425,7 @@ tsr_status_t CudaSession::run(tsr_session_s &session, const LoadedFunction &fn,
       return abandon(
           r, "cuLaunchKernel",
           "launching " + describeDispatch(fn.name, launch.dispatch, dispatch).substr(where.size() + 1) +
-              " (kernel '" + module.root->kernels()->Get(uoffset_t(dispatch.kernel()))->str() +
+              " (kernel '" + code_.fb.kernels->Get(uoffset_t(dispatch.kernel()))->str() +
               "', grid " + std::to_string(launch.grid[0]) + "x" + std::to_string(launch.grid[1]) +
               "x" + std::to_string(launch.grid[2]) + ", block " + std::to_string(block[0]) + "x" +
               std::to_string(block[1]) + "x" + std::to_string(block[2]) + ")");

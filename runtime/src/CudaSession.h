@@ -74,8 +74,9 @@ public:
   /// Everything, or nothing and the reason: no driver, no device
   /// `deviceIndex`, a device older than the module's arch, PTX that does
   /// not compile (with the JIT log), a kernel the PTX lacks, no memory.
-  static tsr_status_t create(const tsr_module_s &module, uint32_t deviceIndex,
-                             std::unique_ptr<CudaSession> &out);
+  /// `code`: the module's CUDA code, which the session runs.
+  static tsr_status_t create(const tsr_module_s &module, const LoadedCode &code,
+                             uint32_t deviceIndex, std::unique_ptr<CudaSession> &out);
   CudaSession(const CudaSession &) = delete;
   CudaSession &operator=(const CudaSession &) = delete;
   ~CudaSession();
@@ -95,7 +96,7 @@ public:
                             void *out[2]);
 
 private:
-  explicit CudaSession(const Driver &driver) : d_(driver) {}
+  CudaSession(const Driver &driver, const LoadedCode &code) : d_(driver), code_(code) {}
   tsr_status_t initialize(const tsr_module_s &module, uint32_t deviceIndex);
   tsr_status_t loadPtx(const tsr_module_s &module);
   tsr_status_t uploadWeights(const tsr_module_s &module);
@@ -103,11 +104,12 @@ private:
                      tsr_status_code_t code = TSR_STATUS_INTERNAL) const;
 
   const Driver &d_;
+  const LoadedCode &code_;
   CUdevice device_ = 0;
   CUcontext context_ = nullptr; // the device's primary context, retained
   CUstream stream_ = nullptr;
   CUmodule ptx_ = nullptr;
-  std::vector<CUfunction> kernels_; // one per Module.kernels entry
+  std::vector<CUfunction> kernels_; // one per kernel of the CUDA code
   DeviceBuffer weights_;            // every constant segment read, 256-byte aligned
   std::vector<CUdeviceptr> segments_; // device address of each segment (0: not uploaded)
   DeviceBuffer arena_, io_, table_;

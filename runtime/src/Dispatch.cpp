@@ -62,10 +62,10 @@ tsr_status_t workgroupCounts(const LoadedFunction &fn, size_t index, const int64
 }
 
 void recordProfile(tsr_session_s &session, const LoadedFunction &fn, size_t index, uint64_t ns) {
-  const tsr_module_s &module = *session.module;
-  if (session.profile.size() < module.functions.size())
-    session.profile.resize(module.functions.size());
-  auto &function = session.profile[size_t(&fn - module.functions.data())];
+  const std::vector<LoadedFunction> &functions = session.code->functions;
+  if (session.profile.size() < functions.size())
+    session.profile.resize(functions.size());
+  auto &function = session.profile[size_t(&fn - functions.data())];
   function.resize(count(fn.fb->dispatches()));
   function[index].first += ns;
   function[index].second += 1;
@@ -113,8 +113,9 @@ tsr_status_t runDispatches(tsr_session_s &session, const LoadedFunction &fn,
     for (size_t p = 0; p < count(dispatch.push_constants()); ++p)
       session.pushConstants[p] = scalars[dispatch.push_constants()->Get(uoffset_t(p))];
 
-    Workgroups workgroups{module.kernels[size_t(dispatch.kernel())], session.bindings.data(),
-                          session.pushConstants.data(), counts[0], counts[1]};
+    Workgroups workgroups{session.code->kernels[size_t(dispatch.kernel())],
+                          session.bindings.data(), session.pushConstants.data(), counts[0],
+                          counts[1]};
     if (!session.profiling) {
       session.pool.parallelFor(total, runWorkgroup, &workgroups);
       continue;

@@ -17,41 +17,65 @@ bool hasShapeFunction(const fb::Function &fn) {
   return fn.shape_function() && fn.shape_function()->size() != 0;
 }
 
-tsr_status_t resolveSymbols(tsr_module_s &module) {
-  const fb::Module &root = *module.root;
-  // A CUDA module's kernels are PTX entries, found when a session loads the
+/// "the kernel object", or "the kernel object of target 'cuda:sm_90'" for
+/// another target's, in messages.
+std::string objectName(const LoadedCode &code) {
+  std::string name = "the kernel object";
+  return code.fb.other ? name + " of target '" + code.fb.targetName() + "'" : name;
+}
+
+tsr_status_t resolveSymbols(const tsr_module_s &module, LoadedCode &code) {
+  // CUDA code's kernels are PTX entries, found when a session loads the
   // PTX; its kernel object holds only the shape functions.
-  size_t numKernelSymbols = isCudaModule(root) ? 0 : count(root.kernels());
+  size_t numKernelSymbols = code.fb.isCuda() ? 0 : count(code.fb.kernels);
   size_t numSymbols = numKernelSymbols;
-  for (const LoadedFunction &fn : module.functions)
+  for (const LoadedFunction &fn : code.functions)
     numSymbols += hasShapeFunction(*fn.fb);
   if (numSymbols == 0)
     return nullptr; // nothing to call: the kernel object is not needed
 
-  const fb::Segment &object = *root.segments()->Get(uoffset_t(root.kernel_object()));
+  const fb::Segment &object = *module.root->segments()->Get(uoffset_t(code.fb.kernelObject));
   if (object.size() == 0)
-    return error(TSR_STATUS_INVALID_MODULE, "invalid module: the kernel object is empty, but ",
-                 numSymbols, " kernels and shape functions are to be found in it");
+    return error(TSR_STATUS_INVALID_MODULE, "invalid module: ", objectName(code),
+                 " is empty, but ", numSymbols,
+                 " kernels and shape functions are to be found in it");
   TSR_RETURN_IF_ERROR(
-      module.library.open(module.segments[size_t(root.kernel_object())], object.size()));
+      code.library.open(module.segments[size_t(code.fb.kernelObject)], object.size()));
 
   for (size_t i = 0; i < numKernelSymbols; ++i) {
     void *address = nullptr;
-    TSR_RETURN_IF_ERROR(module.library.lookup(root.kernels()->Get(uoffset_t(i))->c_str(),
-                                              "kernel " + std::to_string(i), &address));
-    module.kernels.push_back(reinterpret_cast<tessera_kernel_fn>(address));
+    TSR_RETURN_IF_ERROR(code.library.lookup(code.fb.kernels->Get(uoffset_t(i))->c_str(),
+                                            "kernel " + std::to_string(i), &address));
+    code.kernels.push_back(reinterpret_cast<tessera_kernel_fn>(address));
   }
-  for (LoadedFunction &fn : module.functions) {
+  for (LoadedFunction &fn : code.functions) {
     if (!hasShapeFunction(*fn.fb))
       continue;
     void *address = nullptr;
-    TSR_RETURN_IF_ERROR(module.library.lookup(fn.fb->shape_function()->c_str(),
-                                              std::string("the shape function of '") +
-                                                  fn.name + "'",
-                                              &address));
+    TSR_RETURN_IF_ERROR(code.library.lookup(fn.fb->shape_function()->c_str(),
+                                            std::string("the shape function of '") + fn.name +
+                                                "'",
+                                            &address));
     fn.shapeFunction = reinterpret_cast<tessera_shape_fn>(address);
   }
   return nullptr;
+}
+
+/// One target's functions and their largest needs. `states` are the
+/// primary's, which every target's functions share (verified).
+void collectFunctions(LoadedCode &code, const std::vector<FunctionStates> &states) {
+  for (size_t i = 0; i < count(code.fb.functions); ++i) {
+    const fb::Function *fn = code.fb.functions->Get(uoffset_t(i));
+    code.functions.push_back({fn, fn->name()->c_str(), nullptr, states[i]});
+    code.maxArenaSize = std::max(code.maxArenaSize, fn->arena_size());
+    code.maxScalars = std::max(code.maxScalars, fn->num_scalars());
+    for (size_t d = 0; d < count(fn->dispatches()); ++d) {
+      const fb::Dispatch *dispatch = fn->dispatches()->Get(uoffset_t(d));
+      code.maxBindings = std::max(code.maxBindings, count(dispatch->bindings()));
+      code.maxPushConstants =
+          std::max(code.maxPushConstants, count(dispatch->push_constants()));
+    }
+  }
 }
 
 } // namespace
@@ -65,23 +89,15 @@ tsr_status_t loadModule(ModuleBytes bytes, tsr_module_t **out_module) {
   for (size_t i = 0; i < count(root.segments()); ++i)
     module->segments.push_back(module->bytes.data() +
                                root.segments()->Get(uoffset_t(i))->offset());
-  for (size_t i = 0; i < count(root.functions()); ++i) {
-    const fb::Function *fn = root.functions()->Get(uoffset_t(i));
-    module->functions.push_back({fn, fn->name()->c_str(), nullptr});
-    module->maxArenaSize = std::max(module->maxArenaSize, fn->arena_size());
-    module->maxScalars = std::max(module->maxScalars, fn->num_scalars());
-    for (size_t d = 0; d < count(fn->dispatches()); ++d) {
-      const fb::Dispatch *dispatch = fn->dispatches()->Get(uoffset_t(d));
-      module->maxBindings = std::max(module->maxBindings, count(dispatch->bindings()));
-      module->maxPushConstants =
-          std::max(module->maxPushConstants, count(dispatch->push_constants()));
-    }
-  }
   std::vector<FunctionStates> functionStates;
-  TSR_RETURN_IF_ERROR(collectStates(root, module->states, functionStates));
-  for (size_t i = 0; i < module->functions.size(); ++i)
-    module->functions[i].states = std::move(functionStates[i]);
-  TSR_RETURN_IF_ERROR(resolveSymbols(*module));
+  TSR_RETURN_IF_ERROR(collectStates(root.functions(), module->states, functionStates));
+  for (const CodeTables &tables : moduleCode(root)) {
+    module->code.push_back(std::make_unique<LoadedCode>());
+    LoadedCode &code = *module->code.back();
+    code.fb = tables;
+    collectFunctions(code, functionStates);
+    TSR_RETURN_IF_ERROR(resolveSymbols(*module, code));
+  }
   *out_module = module.release();
   return nullptr;
 }

@@ -9,6 +9,7 @@
 #define TESSERA_RUNTIME_MODULE_H
 
 #include "KernelLibrary.h"
+#include "ModuleCode.h"
 #include "ModuleBytes.h"
 #include "ModuleVerifier.h"
 #include "State.h"
@@ -18,6 +19,7 @@
 #include "tessera/runtime.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace tessera::runtime {
@@ -31,11 +33,23 @@ struct LoadedFunction {
   tessera::runtime::FunctionStates states;
 };
 
-/// Whether the module's kernels are PTX for the CUDA backend.
-inline bool isCudaModule(const fb::Module &root) { return root.cuda_ptx() >= 0; }
+/// One target's code, loaded: what a session on its kind of device runs.
+/// Every target has the same functions (same names, signatures and states:
+/// the verifier checks it), each compiled for that target.
+struct LoadedCode {
+  CodeTables fb;
+  KernelLibrary library;
+  std::vector<tessera_kernel_fn> kernels; // CPU code; CUDA sessions load their own
+  std::vector<LoadedFunction> functions;
+  // The largest needs of any function, so that one session serves them all.
+  int64_t maxArenaSize = 0;
+  int32_t maxScalars = 0;
+  size_t maxBindings = 0;
+  size_t maxPushConstants = 0;
+};
 
-/// Builds a module from its bytes: verifies them, loads the kernel object and
-/// resolves every kernel and shape function.
+/// Builds a module from its bytes: verifies them, loads every target's
+/// kernel object and resolves its kernels and shape functions.
 tsr_status_t loadModule(ModuleBytes bytes, tsr_module_t **out_module);
 
 } // namespace tessera::runtime
@@ -43,16 +57,21 @@ tsr_status_t loadModule(ModuleBytes bytes, tsr_module_t **out_module);
 struct tsr_module_s {
   tessera::runtime::ModuleBytes bytes;
   const tessera::module::fb::Module *root = nullptr;
-  tessera::runtime::KernelLibrary library;
-  std::vector<tessera_kernel_fn> kernels; // CPU modules; CUDA sessions load their own
-  std::vector<tessera::runtime::LoadedFunction> functions;
+  /// The primary target's code first, then each of Module.other_targets.
+  std::vector<std::unique_ptr<tessera::runtime::LoadedCode>> code;
   std::vector<const uint8_t *> segments; // the address of each segment
   std::vector<tessera::runtime::StateInfo> states;
-  // The largest needs of any function, so that one session serves them all.
-  int64_t maxArenaSize = 0;
-  int32_t maxScalars = 0;
-  size_t maxBindings = 0;
-  size_t maxPushConstants = 0;
+
+  /// What the inspection functions describe (every target's functions have
+  /// these signatures) and what a session runs by default.
+  const tessera::runtime::LoadedCode &primary() const { return *code.front(); }
+  /// The code a session on `kind` runs; null when the module has none.
+  const tessera::runtime::LoadedCode *codeFor(tsr_device_kind_t kind) const {
+    for (const auto &c : code)
+      if (c->fb.device() == kind)
+        return c.get();
+    return nullptr;
+  }
 };
 
 #endif // TESSERA_RUNTIME_MODULE_H

@@ -23,10 +23,11 @@ tsr_status_t getFunction(const tsr_module_t *module, size_t function, const char
                          const LoadedFunction **out) {
   if (!module)
     return error(TSR_STATUS_INVALID_ARGUMENT, api, ": module is NULL");
-  if (function >= module->functions.size())
+  const std::vector<LoadedFunction> &functions = module->primary().functions;
+  if (function >= functions.size())
     return error(TSR_STATUS_OUT_OF_RANGE, api, ": function ", function,
-                 " does not exist; the module has ", module->functions.size(), " functions");
-  *out = &module->functions[function];
+                 " does not exist; the module has ", functions.size(), " functions");
+  *out = &functions[function];
   return nullptr;
 }
 
@@ -58,7 +59,7 @@ TSR_API tsr_status_t tsr_module_info(const tsr_module_t *module, tsr_module_info
                  "be NULL");
   out_info->producer = str(module->root->producer());
   out_info->target = str(module->root->target());
-  out_info->num_functions = module->functions.size();
+  out_info->num_functions = module->primary().functions.size();
   return nullptr;
 }
 
@@ -67,7 +68,19 @@ TSR_API tsr_status_t tsr_module_device_kind(const tsr_module_t *module,
   if (!module || !out_kind)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_device_kind: module and out_kind ",
                  "must not be NULL");
-  *out_kind = isCudaModule(*module->root) ? TSR_DEVICE_CUDA : TSR_DEVICE_CPU;
+  *out_kind = module->primary().fb.device();
+  return nullptr;
+}
+
+TSR_API tsr_status_t tsr_module_supports_device(const tsr_module_t *module,
+                                                tsr_device_kind_t kind, int *out_supported) {
+  if (!module || !out_supported)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_supports_device: module and ",
+                 "out_supported must not be NULL");
+  if (kind != TSR_DEVICE_CPU && kind != TSR_DEVICE_CUDA)
+    return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_supports_device: unknown device ",
+                 int(kind), " (TSR_DEVICE_CPU is 0, TSR_DEVICE_CUDA 1)");
+  *out_supported = module->codeFor(kind) != nullptr;
   return nullptr;
 }
 
@@ -88,12 +101,13 @@ TSR_API tsr_status_t tsr_module_find_function(const tsr_module_t *module, const 
       return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_find_function: module, name and ",
                    "out_function must not be NULL");
     std::string known;
-    for (size_t i = 0; i < module->functions.size(); ++i) {
-      if (std::strcmp(module->functions[i].name, name) == 0) {
+    const std::vector<LoadedFunction> &functions = module->primary().functions;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      if (std::strcmp(functions[i].name, name) == 0) {
         *out_function = i;
         return nullptr;
       }
-      known += (i ? ", '" : "'") + std::string(module->functions[i].name) + "'";
+      known += (i ? ", '" : "'") + std::string(functions[i].name) + "'";
     }
     return error(TSR_STATUS_NOT_FOUND, "the module has no function '", name, "'; it has ",
                  known.empty() ? "none" : known);

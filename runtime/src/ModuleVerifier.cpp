@@ -10,6 +10,7 @@
 #include "ModuleVerifier.h"
 
 #include "DType.h"
+#include "ModuleCode.h"
 #include "Status.h"
 
 #include "tessera/kernel_abi.h"
@@ -125,47 +126,66 @@ tsr_status_t verifySegments(const fb::Module &module, uint64_t headerEnd, uint64
       return invalid("segment ", i, " (", size, " bytes at offset ", offset,
                      ") runs past the end of the file (", fileSize, " bytes; truncated?)");
   }
-  int32_t kernelObject = module.kernel_object();
-  if (kernelObject < 0 || size_t(kernelObject) >= numSegments)
-    return invalid("the kernel object is segment ", kernelObject, ", but the module has ",
-                   numSegments, " segments");
   return nullptr;
 }
 
-/// A CUDA module (cuda_ptx >= 0) names a PTX segment other than the kernel
-/// object, NUL-terminated text (the driver reads it as a C string), an arch
-/// "sm_<number>[letter]" and a "cuda:" target; a CPU module (cuda_ptx -1)
-/// has no arch and no "cuda:" target. Dispatches are checked per function.
-tsr_status_t verifyCudaFields(const fb::Module &module, const uint8_t *data) {
-  int32_t ptx = module.cuda_ptx();
-  const char *target = module.target() ? module.target()->c_str() : "";
+/// "target 'cuda:sm_90': " for another target's code, "" for the primary's
+/// (whose messages read as before modules held several targets).
+std::string codePrefix(const CodeTables &code) {
+  return code.other ? "target '" + std::string(code.targetName()) + "': " : std::string();
+}
+
+/// The segment indices a target's code names lie in the table, and its
+/// PTX is not a kernel object (of any target: `objects`).
+tsr_status_t verifyCodeSegments(const fb::Module &module, const CodeTables &code,
+                                const std::set<int32_t> &objects) {
+  std::string prefix = codePrefix(code);
+  size_t numSegments = count(module.segments());
+  if (code.kernelObject < 0 || size_t(code.kernelObject) >= numSegments)
+    return invalid(prefix, "the kernel object is segment ", code.kernelObject,
+                   ", but the module has ", numSegments, " segments");
+  int32_t ptx = code.cudaPtx;
+  if (ptx == -1)
+    return nullptr;
+  if (ptx < 0 || size_t(ptx) >= numSegments)
+    return invalid(prefix, "the PTX is segment ", ptx, ", but the module has ", numSegments,
+                   " segments");
+  if (objects.count(ptx))
+    return invalid(prefix, "the PTX is segment ", ptx, ", which holds ",
+                   ptx == code.kernelObject ? "the" : "a", " kernel object");
+  return nullptr;
+}
+
+/// CUDA code (cuda_ptx >= 0; its segment checked by verifyCodeSegments) is
+/// NUL-terminated text (the driver reads it as a C string), an arch
+/// "sm_<number>[letter]" and a "cuda:" target; CPU code (cuda_ptx -1) has
+/// no arch and no "cuda:" target. Dispatches are checked per function.
+tsr_status_t verifyCudaFields(const fb::Module &module, const CodeTables &code,
+                              const uint8_t *data) {
+  std::string prefix = codePrefix(code);
+  int32_t ptx = code.cudaPtx;
+  const char *target = code.targetName();
   bool cudaTarget = std::strncmp(target, "cuda:", 5) == 0;
   if (ptx == -1) {
-    if (module.cuda_arch() && module.cuda_arch()->size() != 0)
-      return invalid("the module has no PTX (cuda_ptx -1) but names the CUDA arch '",
-                     module.cuda_arch()->str(), "'");
+    if (code.cudaArch && code.cudaArch->size() != 0)
+      return invalid(prefix, "the module has no PTX (cuda_ptx -1) but names the CUDA arch '",
+                     code.cudaArch->str(), "'");
     if (cudaTarget)
       return invalid("the target is '", target, "', but the module has no PTX (cuda_ptx -1)");
     return nullptr;
   }
-  size_t numSegments = count(module.segments());
-  if (ptx < 0 || size_t(ptx) >= numSegments)
-    return invalid("the PTX is segment ", ptx, ", but the module has ", numSegments,
-                   " segments");
-  if (ptx == module.kernel_object())
-    return invalid("the PTX is segment ", ptx, ", which holds the kernel object");
   const fb::Segment &segment = *module.segments()->Get(uoffset_t(ptx));
   if (segment.size() == 0 || data[segment.offset() + segment.size() - 1] != 0)
-    return invalid("the PTX (segment ", ptx, ", ", segment.size(),
+    return invalid(prefix, "the PTX (segment ", ptx, ", ", segment.size(),
                    " bytes) is not NUL-terminated text");
-  const flatbuffers::String *arch = module.cuda_arch();
+  const flatbuffers::String *arch = code.cudaArch;
   bool archValid = arch && arch->size() > 3 && isCleanString(arch) &&
                    std::strncmp(arch->c_str(), "sm_", 3) == 0 &&
                    std::isdigit(static_cast<unsigned char>(arch->c_str()[3]));
   for (size_t i = 4; archValid && i < arch->size(); ++i)
     archValid = std::isalnum(static_cast<unsigned char>(arch->c_str()[i]));
   if (!archValid)
-    return invalid("the CUDA arch is '", arch ? arch->str() : std::string(),
+    return invalid(prefix, "the CUDA arch is '", arch ? arch->str() : std::string(),
                    "', expected sm_<number> (sm_80, sm_90)");
   if (!cudaTarget)
     return invalid("the module holds PTX for ", arch->str(), ", but its target is '", target,
@@ -173,11 +193,12 @@ tsr_status_t verifyCudaFields(const fb::Module &module, const uint8_t *data) {
   return nullptr;
 }
 
-tsr_status_t verifyKernels(const fb::Module &module) {
-  for (size_t i = 0; i < count(module.kernels()); ++i) {
-    const flatbuffers::String *name = module.kernels()->Get(uoffset_t(i));
+tsr_status_t verifyKernels(const CodeTables &code) {
+  for (size_t i = 0; i < count(code.kernels); ++i) {
+    const flatbuffers::String *name = code.kernels->Get(uoffset_t(i));
     if (name->size() == 0 || !isCleanString(name))
-      return invalid("kernel ", i, " has an empty or NUL-containing symbol name");
+      return invalid(codePrefix(code), "kernel ", i,
+                     " has an empty or NUL-containing symbol name");
   }
   return nullptr;
 }
@@ -185,12 +206,16 @@ tsr_status_t verifyKernels(const fb::Module &module) {
 /// Checks one function; every message names it.
 class FunctionVerifier {
 public:
-  FunctionVerifier(const fb::Module &module, const fb::Function &fn, size_t index)
-      : module_(module), fn_(fn), index_(index) {}
+  /// `codeSegments`: every target's kernel object and PTX, which no
+  /// constant may be.
+  FunctionVerifier(const fb::Module &module, const CodeTables &code,
+                   const std::set<int32_t> &codeSegments, const fb::Function &fn, size_t index)
+      : module_(module), code_(code), codeSegments_(codeSegments), fn_(fn), index_(index),
+        prefix_(codePrefix(code)) {}
 
   tsr_status_t verify() {
     if (!fn_.name() || fn_.name()->size() == 0 || !isCleanString(fn_.name()))
-      return invalid("function ", index_, " has an empty or NUL-containing name");
+      return invalid(prefix_, "function ", index_, " has an empty or NUL-containing name");
     name_ = fn_.name()->str();
     numScalars_ = fn_.num_scalars();
     if (numScalars_ < 0 || numScalars_ > kMaxScalars)
@@ -220,7 +245,7 @@ public:
 private:
   template <typename... Args>
   tsr_status_t fail(const Args &...args) {
-    return invalid("function '", name_, "': ", args...);
+    return invalid(prefix_, "function '", name_, "': ", args...);
   }
 
   tsr_status_t verifyDim(const fb::Dim &dim, const std::string &what) {
@@ -306,11 +331,11 @@ private:
       if (target < 0 || size_t(target) >= count(module_.segments()))
         return fail(what, " is constant segment ", target, ", but the module has ",
                     count(module_.segments()), " segments");
-      if (target == module_.kernel_object())
-        return fail(what, " is a constant in segment ", target,
-                    ", which holds the kernel object");
-      if (target == module_.cuda_ptx())
-        return fail(what, " is a constant in segment ", target, ", which holds the PTX");
+      if (codeSegments_.count(target))
+        return fail(what, " is a constant in segment ", target, ", which holds ",
+                    target == code_.kernelObject ? "the kernel object"
+                    : target == code_.cudaPtx    ? "the PTX"
+                                                 : "another target's code");
       uint64_t segmentSize = module_.segments()->Get(uoffset_t(target))->size();
       if (uint64_t(size) > segmentSize)
         return fail(what, " is ", size, " bytes, larger than its segment ", target, " (",
@@ -334,11 +359,11 @@ private:
     if (dispatch.name() && dispatch.name()->size() != 0)
       what += " ('" + dispatch.name()->str() + "')";
 
-    if (dispatch.kernel() < 0 || size_t(dispatch.kernel()) >= count(module_.kernels()))
+    if (dispatch.kernel() < 0 || size_t(dispatch.kernel()) >= count(code_.kernels))
       return fail(what, " calls kernel ", dispatch.kernel(), ", but the module has ",
-                  count(module_.kernels()), " kernels");
+                  count(code_.kernels), " kernels");
     size_t sizes = count(dispatch.workgroup_size());
-    if (module_.cuda_ptx() < 0) {
+    if (!code_.isCuda()) {
       if (sizes != 0)
         return fail(what, " has a workgroup size, but the module has no PTX (a CPU module)");
     } else {
@@ -461,8 +486,11 @@ private:
   }
 
   const fb::Module &module_;
+  const CodeTables &code_;
+  const std::set<int32_t> &codeSegments_;
   const fb::Function &fn_;
   size_t index_;
+  std::string prefix_;
   std::string name_;
   int32_t numScalars_ = 0;
   /// The largest value the input dims can put into each slot they set
@@ -470,6 +498,100 @@ private:
   std::map<int32_t, int64_t> inputSlotMax_;
   std::set<std::pair<int32_t, std::string>> derivedSlots_;
 };
+
+/// Two dims agree when a caller cannot tell them apart: both static of one
+/// size, or both dynamic with one maximum (their slots may differ).
+bool sameDim(const fb::Dim &a, const fb::Dim &b) {
+  return (a.slot() < 0) == (b.slot() < 0) && a.value() == b.value();
+}
+
+bool sameString(const flatbuffers::String *a, const flatbuffers::String *b) {
+  size_t sizeA = a ? a->size() : 0, sizeB = b ? b->size() : 0;
+  return sizeA == sizeB && (sizeA == 0 || std::memcmp(a->data(), b->data(), sizeA) == 0);
+}
+
+/// `b` is the signature `a` is, as the C API describes it.
+bool sameTensor(const fb::TensorSig &a, const fb::TensorSig &b) {
+  size_t rank = count(a.dims());
+  if (!sameString(a.name(), b.name()) || a.dtype() != b.dtype() || count(b.dims()) != rank ||
+      count(a.dim_names()) != count(b.dim_names()))
+    return false;
+  for (size_t d = 0; d < rank; ++d)
+    if (!sameDim(*a.dims()->Get(uoffset_t(d)), *b.dims()->Get(uoffset_t(d))))
+      return false;
+  for (size_t d = 0; d < count(a.dim_names()); ++d)
+    if (!sameString(a.dim_names()->Get(uoffset_t(d)), b.dim_names()->Get(uoffset_t(d))))
+      return false;
+  return true;
+}
+
+/// Another target's functions are the primary's (which the module's
+/// inspection functions describe), in order, with the same signatures and
+/// states: a session on either device takes the same inputs and gives the
+/// same outputs and states.
+tsr_status_t verifySameFunctions(const CodeTables &primary, const CodeTables &other) {
+  std::string prefix = codePrefix(other);
+  if (count(other.functions) != count(primary.functions))
+    return invalid(prefix, "the target has ", count(other.functions),
+                   " functions, the primary target ", count(primary.functions));
+  for (size_t f = 0; f < count(primary.functions); ++f) {
+    const fb::Function &a = *primary.functions->Get(uoffset_t(f));
+    const fb::Function &b = *other.functions->Get(uoffset_t(f));
+    std::string name = a.name()->str();
+    if (!sameString(a.name(), b.name()))
+      return invalid(prefix, "function ", f, " is '", b.name()->str(),
+                     "', the primary target's '", name, "'");
+    const char *roles[] = {"inputs", "outputs"};
+    for (int io = 0; io < 2; ++io) {
+      const auto *mine = io ? a.outputs() : a.inputs();
+      const auto *theirs = io ? b.outputs() : b.inputs();
+      if (count(mine) != count(theirs))
+        return invalid(prefix, "function '", name, "' has ", count(theirs), " ", roles[io],
+                       ", the primary target's ", count(mine));
+      for (size_t i = 0; i < count(mine); ++i)
+        if (!sameTensor(*mine->Get(uoffset_t(i)), *theirs->Get(uoffset_t(i))))
+          return invalid(prefix, "function '", name, "': ", roles[io], "[", i, "] ('",
+                         mine->Get(uoffset_t(i))->name()->str(),
+                         "') differs from the primary target's in name, dtype, dims or "
+                         "dim names");
+    }
+    bool sameStates = count(a.states()) == count(b.states());
+    for (size_t i = 0; sameStates && i < count(a.states()); ++i) {
+      const fb::State &x = *a.states()->Get(uoffset_t(i));
+      const fb::State &y = *b.states()->Get(uoffset_t(i));
+      sameStates = sameString(x.name(), y.name()) && x.input() == y.input() &&
+                   x.output() == y.output() && x.length_axis() == y.length_axis();
+    }
+    if (!sameStates)
+      return invalid(prefix, "function '", name, "' has other states than the primary "
+                     "target's");
+  }
+  return nullptr;
+}
+
+/// At most one target per kind of device: a session picks its code by kind.
+tsr_status_t verifyDistinctDevices(const std::vector<CodeTables> &code) {
+  for (size_t i = 1; i < code.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (code[i].device() == code[j].device())
+        return invalid(codePrefix(code[i]), "a second target for ",
+                       code[i].isCuda() ? "CUDA" : "the CPU", " (the ",
+                       j == 0 ? "primary target" : "target", " '", code[j].targetName(),
+                       "' is one already)");
+  return nullptr;
+}
+
+tsr_status_t verifyFunctions(const fb::Module &module, const CodeTables &code,
+                             const std::set<int32_t> &codeSegments) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < count(code.functions); ++i) {
+    const fb::Function &fn = *code.functions->Get(uoffset_t(i));
+    TSR_RETURN_IF_ERROR(FunctionVerifier(module, code, codeSegments, fn, i).verify());
+    if (!names.insert(fn.name()->str()).second)
+      return invalid(codePrefix(code), "two functions are named '", fn.name()->str(), "'");
+  }
+  return nullptr;
+}
 
 } // namespace
 
@@ -479,8 +601,22 @@ tsr_status_t verifyModule(const uint8_t *data, size_t size, const fb::Module **o
   TSR_RETURN_IF_ERROR(verifyVersions(module));
   uint64_t headerEnd = sizeof(uoffset_t) + flatbuffers::ReadScalar<uoffset_t>(data);
   TSR_RETURN_IF_ERROR(verifySegments(module, headerEnd, size));
-  TSR_RETURN_IF_ERROR(verifyCudaFields(module, data));
-  TSR_RETURN_IF_ERROR(verifyKernels(module));
+
+  std::vector<CodeTables> code = moduleCode(module);
+  std::set<int32_t> objects, codeSegments;
+  for (const CodeTables &c : code)
+    objects.insert(c.kernelObject);
+  for (const CodeTables &c : code) {
+    if (c.other && (!c.target || c.target->size() == 0 || !isCleanString(c.target)))
+      return invalid("another target's code has an empty or NUL-containing target name");
+    TSR_RETURN_IF_ERROR(verifyCodeSegments(module, c, objects));
+    TSR_RETURN_IF_ERROR(verifyCudaFields(module, c, data));
+    TSR_RETURN_IF_ERROR(verifyKernels(c));
+    codeSegments.insert(c.kernelObject);
+    if (c.isCuda())
+      codeSegments.insert(c.cudaPtx);
+  }
+  TSR_RETURN_IF_ERROR(verifyDistinctDevices(code));
 
   std::set<std::string> keys;
   for (size_t i = 0; i < count(module.metadata()); ++i) {
@@ -490,12 +626,10 @@ tsr_status_t verifyModule(const uint8_t *data, size_t size, const fb::Module **o
     if (!keys.insert(entry.key()->str()).second)
       return invalid("metadata key '", entry.key()->str(), "' appears twice");
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < count(module.functions()); ++i) {
-    const fb::Function &fn = *module.functions()->Get(uoffset_t(i));
-    TSR_RETURN_IF_ERROR(FunctionVerifier(module, fn, i).verify());
-    if (!names.insert(fn.name()->str()).second)
-      return invalid("two functions are named '", fn.name()->str(), "'");
+  for (const CodeTables &c : code) {
+    TSR_RETURN_IF_ERROR(verifyFunctions(module, c, codeSegments));
+    if (c.other)
+      TSR_RETURN_IF_ERROR(verifySameFunctions(code.front(), c));
   }
   *out_root = &module;
   return nullptr;

@@ -20,40 +20,47 @@ tsr_status_t createSession(const tsr_module_t *module, const tsr_session_options
   if (options.device != TSR_DEVICE_CPU && options.device != TSR_DEVICE_CUDA)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_create_with_options: unknown device ",
                  int(options.device), " (TSR_DEVICE_CPU is 0, TSR_DEVICE_CUDA 1)");
-  tsr_device_kind_t kind = isCudaModule(*module->root) ? TSR_DEVICE_CUDA : TSR_DEVICE_CPU;
-  if (options.device != kind) {
-    const char *target = module->root->target() ? module->root->target()->c_str() : "";
-    return error(TSR_STATUS_INVALID_ARGUMENT, "the module's target is '", target, "', a ",
-                 deviceName(kind), " module, so it cannot run on the ",
-                 deviceName(options.device), " device: create the session on ",
+  const LoadedCode *code = module->codeFor(options.device);
+  if (!code) {
+    // With two kinds of device, only a single-target module lacks one's
+    // code: the message names the one it has.
+    const LoadedCode &primary = module->primary();
+    tsr_device_kind_t kind = primary.fb.device();
+    return error(TSR_STATUS_INVALID_ARGUMENT, "the module's target is '",
+                 primary.fb.targetName(), "', a ", deviceName(kind),
+                 " module, so it cannot run on the ", deviceName(options.device),
+                 " device: create the session on ",
                  kind == TSR_DEVICE_CUDA ? "TSR_DEVICE_CUDA" : "TSR_DEVICE_CPU",
                  " or compile the model for ",
-                 options.device == TSR_DEVICE_CUDA ? "a cuda:<arch> target" : "the CPU");
+                 options.device == TSR_DEVICE_CUDA ? "a cuda:<arch> target (alone or "
+                                                     "with cpu: --target=cpu,cuda:<arch>)"
+                                                   : "the CPU");
   }
   auto session = std::make_unique<tsr_session_s>();
   session->module = module;
+  session->code = code;
   session->device = options.device;
   if (options.device == TSR_DEVICE_CUDA) {
     // The device holds the arena, weights, inputs and outputs; the host
     // only the scalar table, on the calling thread.
     TSR_RETURN_IF_ERROR(
-        cuda::CudaSession::create(*module, options.device_index, session->cuda));
+        cuda::CudaSession::create(*module, *code, options.device_index, session->cuda));
     session->description = session->cuda->description();
-  } else if (module->maxArenaSize > 0) {
-    size_t size = (size_t(module->maxArenaSize) + TESSERA_BUFFER_ALIGNMENT - 1) &
+  } else if (code->maxArenaSize > 0) {
+    size_t size = (size_t(code->maxArenaSize) + TESSERA_BUFFER_ALIGNMENT - 1) &
                   ~size_t(TESSERA_BUFFER_ALIGNMENT - 1);
     void *arena = nullptr;
-    if (size < size_t(module->maxArenaSize) ||
+    if (size < size_t(code->maxArenaSize) ||
         posix_memalign(&arena, TESSERA_BUFFER_ALIGNMENT, size) != 0)
       return error(TSR_STATUS_RESOURCE_EXHAUSTED, "cannot allocate the session's ",
-                   module->maxArenaSize, "-byte arena");
+                   code->maxArenaSize, "-byte arena");
     session->arena.reset(static_cast<uint8_t *>(arena));
   }
-  session->scalars.assign(size_t(module->maxScalars), 0);
-  session->slotSources.assign(size_t(module->maxScalars), SlotSource());
+  session->scalars.assign(size_t(code->maxScalars), 0);
+  session->slotSources.assign(size_t(code->maxScalars), SlotSource());
   if (!session->cuda) {
-    session->bindings.assign(module->maxBindings, nullptr);
-    session->pushConstants.assign(module->maxPushConstants, 0);
+    session->bindings.assign(code->maxBindings, nullptr);
+    session->pushConstants.assign(code->maxPushConstants, 0);
   }
   session->states.resize(module->states.size());
   TSR_RETURN_IF_ERROR(session->pool.start(session->cuda ? 1 : options.num_threads));
@@ -68,7 +75,7 @@ tsr_status_t getFunction(tsr_session_t *session, size_t function, const char *ap
                          const LoadedFunction **out) {
   if (!session)
     return error(TSR_STATUS_INVALID_ARGUMENT, api, ": session is NULL");
-  const auto &functions = session->module->functions;
+  const auto &functions = session->code->functions;
   if (function >= functions.size())
     return error(TSR_STATUS_OUT_OF_RANGE, api, ": function ", function,
                  " does not exist; the module has ", functions.size(), " functions");
@@ -147,11 +154,11 @@ TSR_API tsr_status_t tsr_session_dispatch_profile(const tsr_session_t *session, 
   if (!session || !out_name || !out_nanoseconds || !out_calls)
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_dispatch_profile: session, ",
                  "out_name, out_nanoseconds and out_calls must not be NULL");
-  const tsr_module_s &module = *session->module;
-  if (function >= module.functions.size())
+  const std::vector<LoadedFunction> &functions = session->code->functions;
+  if (function >= functions.size())
     return error(TSR_STATUS_OUT_OF_RANGE, "tsr_session_dispatch_profile: function ", function,
-                 " of ", module.functions.size());
-  const fb::Function &fn = *module.functions[function].fb;
+                 " of ", functions.size());
+  const fb::Function &fn = *functions[function].fb;
   size_t dispatches = count(fn.dispatches());
   if (out_num_dispatches)
     *out_num_dispatches = dispatches;

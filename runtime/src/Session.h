@@ -50,6 +50,8 @@ struct StateBuffers {
 
 struct tsr_session_s {
   const tsr_module_s *module = nullptr;
+  /// The module's code for the session's device: what its runs execute.
+  const tessera::runtime::LoadedCode *code = nullptr;
   tsr_device_kind_t device = TSR_DEVICE_CPU;
   std::string description; // tsr_session_device's
   std::unique_ptr<tessera::runtime::cuda::CudaSession> cuda; // CUDA sessions only

@@ -24,12 +24,13 @@ namespace tessera::runtime {
 
 using flatbuffers::uoffset_t;
 
-tsr_status_t collectStates(const fb::Module &root, std::vector<StateInfo> &states,
+tsr_status_t collectStates(const flatbuffers::Vector<flatbuffers::Offset<fb::Function>> *functions,
+                           std::vector<StateInfo> &states,
                            std::vector<FunctionStates> &perFunction) {
   std::map<std::string, size_t> byName;
-  perFunction.assign(count(root.functions()), FunctionStates());
-  for (size_t f = 0; f < count(root.functions()); ++f) {
-    const fb::Function &fn = *root.functions()->Get(uoffset_t(f));
+  perFunction.assign(count(functions), FunctionStates());
+  for (size_t f = 0; f < count(functions); ++f) {
+    const fb::Function &fn = *functions->Get(uoffset_t(f));
     FunctionStates &mine = perFunction[f];
     mine.input.assign(count(fn.inputs()), -1);
     mine.output.assign(count(fn.outputs()), -1);
@@ -68,12 +69,12 @@ tsr_status_t collectStates(const fb::Module &root, std::vector<StateInfo> &state
 
 namespace {
 
-tsr_status_t getFunction(const tsr_module_t *module, size_t function, const char *api,
+tsr_status_t getFunction(const LoadedCode &code, size_t function, const char *api,
                          const LoadedFunction **out) {
-  if (function >= module->functions.size())
+  if (function >= code.functions.size())
     return error(TSR_STATUS_OUT_OF_RANGE, api, ": function ", function,
-                 " does not exist; the module has ", module->functions.size(), " functions");
-  *out = &module->functions[function];
+                 " does not exist; the module has ", code.functions.size(), " functions");
+  *out = &code.functions[function];
   return nullptr;
 }
 
@@ -215,7 +216,8 @@ TSR_API tsr_status_t tsr_module_tensor_state(const tsr_module_t *module, size_t 
     return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_module_tensor_state: module and ",
                  "out_state_name must not be NULL");
   const LoadedFunction *fn = nullptr;
-  TSR_RETURN_IF_ERROR(getFunction(module, function, "tsr_module_tensor_state", &fn));
+  TSR_RETURN_IF_ERROR(
+      getFunction(module->primary(), function, "tsr_module_tensor_state", &fn));
   const std::vector<int32_t> &map = io == TSR_IO_INPUT ? fn->states.input : fn->states.output;
   if (index >= map.size())
     return error(TSR_STATUS_OUT_OF_RANGE, "tsr_module_tensor_state: function '", fn->name,
@@ -232,7 +234,7 @@ TSR_API tsr_status_t tsr_session_run_with_state(tsr_session_t *session, size_t f
       return error(TSR_STATUS_INVALID_ARGUMENT, "tsr_session_run_with_state: session is NULL");
     const LoadedFunction *fn = nullptr;
     TSR_RETURN_IF_ERROR(
-        getFunction(session->module, function, "tsr_session_run_with_state", &fn));
+        getFunction(*session->code, function, "tsr_session_run_with_state", &fn));
     return runWithState(*session, *fn, inputs, num_inputs, outputs, num_outputs);
   });
 }

@@ -34,11 +34,12 @@ struct FunctionStates {
   std::vector<int32_t> input, output;
 };
 
-/// Merges the (verified) per-function states: one name must have one dtype,
-/// rank and length axis everywhere, and a bounded length axis.
-tsr_status_t collectStates(const tessera::module::fb::Module &root,
-                           std::vector<StateInfo> &states,
-                           std::vector<FunctionStates> &perFunction);
+/// Merges the (verified) per-function states of the primary target's
+/// `functions` (every target's have the same): one name must have one
+/// dtype, rank and length axis everywhere, and a bounded length axis.
+tsr_status_t collectStates(
+    const flatbuffers::Vector<flatbuffers::Offset<tessera::module::fb::Function>> *functions,
+    std::vector<StateInfo> &states, std::vector<FunctionStates> &perFunction);
 
 } // namespace tessera::runtime
 

@@ -243,10 +243,15 @@ bool createSession(const tsr_module_t *module, const tsr_session_options_t &opti
                    tsr_session_t **out, std::string &error) {
   if (ok(tsr_session_create_with_options(module, &options, out), error))
     return true;
+  // The hint only where the module lacks the device's code (not where the
+  // device itself failed).
+  int supported = 1;
   tsr_device_kind_t kind = TSR_DEVICE_CPU;
-  if (tsr_status_t status = tsr_module_device_kind(module, &kind))
+  if (tsr_status_t status = tsr_module_supports_device(module, options.device, &supported))
     tsr_status_free(status);
-  else if (kind != options.device)
+  else if (tsr_status_t status = tsr_module_device_kind(module, &kind))
+    tsr_status_free(status);
+  else if (!supported)
     error += kind == TSR_DEVICE_CUDA ? " (tessera-run: pass --device=cuda)"
                                      : " (tessera-run: pass --device=cpu)";
   return false;

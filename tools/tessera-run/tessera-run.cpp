@@ -42,8 +42,9 @@ or generates text from a prompt.
                           (default: print the output shapes only)
   --device DEVICE         cpu (the default) or cuda, cuda:N for GPU N: where
                           the kernels run; the module must be compiled for it
-                          (a cuda:<arch> module for cuda). CUDA needs the
-                          NVIDIA driver (libcuda.so.1), nothing else
+                          (--target=cuda:<arch>, or cpu,cuda:<arch> for a
+                          module that runs on both). CUDA needs the NVIDIA
+                          driver (libcuda.so.1), nothing else
   --threads N             CPU threads, the calling one included (default 0:
                           one per CPU)
   --benchmark N           after the first run, time N more runs and print the
@@ -316,7 +317,17 @@ bool printSignatures(const tsr_module_t *module, std::string &error) {
   tsr_module_info_t info;
   if (!ok(tsr_module_info(module, &info), error))
     return false;
-  std::printf("producer: %s\ntarget: %s\n", info.producer, info.target);
+  std::printf("producer: %s\ntarget: %s\ndevices:", info.producer, info.target);
+  const std::pair<tsr_device_kind_t, const char *> kinds[] = {{TSR_DEVICE_CPU, "cpu"},
+                                                               {TSR_DEVICE_CUDA, "cuda"}};
+  for (auto [kind, device] : kinds) {
+    int supported = 0;
+    if (!ok(tsr_module_supports_device(module, kind, &supported), error))
+      return false;
+    if (supported)
+      std::printf(" %s", device);
+  }
+  std::printf("\n");
   for (size_t f = 0; f < info.num_functions; ++f) {
     const char *name = nullptr;
     std::vector<TensorSig> inputs, outputs;

@@ -128,7 +128,10 @@ TSR_API void tsr_module_free(tsr_module_t *module);
 
 typedef struct tsr_module_info_t {
   const char *producer; /* "tessera-compile <version>" */
-  const char *target;   /* "x86_64-cpu:<cpu name>:<features>" or "cuda:<arch>" */
+  /* The primary target: "x86_64-cpu:<cpu name>:<features>" or "cuda:<arch>".
+   * A module compiled for several targets (tessera-compile
+   * --target=cpu,cuda:<arch>) names its CPU target here. */
+  const char *target;
   size_t num_functions;
 } tsr_module_info_t;
 TSR_API tsr_status_t tsr_module_info(const tsr_module_t *module, tsr_module_info_t *out_info);
@@ -143,11 +146,24 @@ typedef enum tsr_device_kind_t {
   TSR_DEVICE_CUDA = 1
 } tsr_device_kind_t;
 
-/* The device kind the module was compiled for: TSR_DEVICE_CUDA for a
- * "cuda:<arch>" module (its kernels are PTX), TSR_DEVICE_CPU otherwise. A
- * session runs a module only on that kind of device. */
+/* The device kind of the module's primary target (tsr_module_info's
+ * `target`): TSR_DEVICE_CUDA for a "cuda:<arch>" module (its kernels are
+ * PTX), TSR_DEVICE_CPU otherwise, including a module compiled for both the
+ * CPU and CUDA, whose primary target is the CPU. A single-target module runs
+ * only on this kind of device; tsr_module_supports_device tells which kinds
+ * a module runs on. */
 TSR_API tsr_status_t tsr_module_device_kind(const tsr_module_t *module,
                                             tsr_device_kind_t *out_kind);
+
+/* Whether the module holds code for `kind`, so that a session on such a
+ * device can run it: `*out_supported` is 1 for its primary target's kind
+ * and for each other target it was compiled for (a --target=cpu,cuda:<arch>
+ * module supports both), 0 otherwise. An unknown `kind` is
+ * TSR_STATUS_INVALID_ARGUMENT. The functions and their signatures
+ * (tsr_module_find_function, tsr_module_tensor_info, ...) are the same on
+ * every device the module supports. */
+TSR_API tsr_status_t tsr_module_supports_device(const tsr_module_t *module,
+                                                tsr_device_kind_t kind, int *out_supported);
 
 /* Functions are numbered 0 .. num_functions-1. */
 TSR_API tsr_status_t tsr_module_function_name(const tsr_module_t *module, size_t function,
@@ -224,9 +240,12 @@ typedef struct tsr_session_options_t {
 /* The defaults: CPU, device 0, one thread per CPU. */
 TSR_API void tsr_session_options_init(tsr_session_options_t *options);
 
-/* tsr_session_create on the chosen device. The module must be compiled for
- * that kind of device (tsr_module_device_kind): otherwise
- * TSR_STATUS_INVALID_ARGUMENT, naming the module's target.
+/* tsr_session_create on the chosen device. The module must hold code for
+ * that kind of device (tsr_module_supports_device): otherwise
+ * TSR_STATUS_INVALID_ARGUMENT, naming the module's target. A session runs
+ * the module's code for its device: on a module compiled for the CPU and
+ * CUDA, a CPU session runs the CPU's kernels, a CUDA session the PTX, both
+ * reading the module's one copy of the weights.
  *
  * A CUDA session retains the device's primary context and owns a stream, the
  * module's PTX loaded there (JIT-compiled by the driver), a copy of every

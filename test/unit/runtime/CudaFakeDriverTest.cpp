@@ -4,7 +4,8 @@
 // LD_LIBRARY_PATH): device memory is host memory and a launch runs the CPU
 // fixture kernel per block, so the whole CUDA session path (context, PTX
 // load, weights, arena, staging, binding tables, launches, copies, states,
-// profiling, error paths and cleanup) runs and must give the CPU's results.
+// profiling, error paths and cleanup) runs and must give the CPU's results;
+// so does a module with both targets' code.
 // On a machine with the real driver these tests skip.
 //
 //===----------------------------------------------------------------------===//
@@ -124,6 +125,55 @@ TEST_F(CudaFakeDriver, RunsLikeTheCpu) {
   EXPECT_EQ(check.code, TSR_STATUS_FAILED_PRECONDITION) << check.message;
   EXPECT_NE(check.message.find(kAddCheck), std::string::npos) << check.message;
   EXPECT_EQ(live("depth"), 0);
+}
+
+TEST_F(CudaFakeDriver, ADualTargetModuleRunsEachDevicesOwnCode) {
+  // The CPU's "add" computes a - b; the CUDA code's kernels are the fake's
+  // (a + b): each session shows which code it ran.
+  auto dual = makeDualTestModule(/*subtractOnCpu=*/true);
+  ModulePtr module;
+  ASSERT_EQ(loadFromMemory(readFile(writeTestModule(dual->desc, "dual.tsr")), module).code,
+            TSR_STATUS_OK);
+  SessionPtr onCuda;
+  Status created = create(module.get(), onCuda);
+  ASSERT_EQ(created.code, TSR_STATUS_OK) << created.message;
+  tsr_session_t *raw = nullptr;
+  ASSERT_EQ(take(tsr_session_create(module.get(), 1, &raw)).code, TSR_STATUS_OK);
+  SessionPtr onCpu(raw);
+
+  int launches = live("launches");
+  std::vector<float> gpuSum, cpuSum;
+  ASSERT_EQ(runAdd(onCuda.get(), 8, 0.25f, gpuSum).code, TSR_STATUS_OK);
+  EXPECT_GT(live("launches"), launches);
+  launches = live("launches");
+  ASSERT_EQ(runAdd(onCpu.get(), 8, 0.25f, cpuSum).code, TSR_STATUS_OK);
+  EXPECT_EQ(live("launches"), launches) << "the CPU session launched on the device";
+  for (size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(gpuSum[i], float(i) + 0.25f) << i;
+    EXPECT_EQ(cpuSum[i], float(i) - 0.25f) << i;
+  }
+  // Both read the one weight: the same bias on either device.
+  for (int64_t rows : {int64_t(1), kAffineMaxRows}) {
+    std::vector<float> y, yCpu;
+    Status status = runAffine(onCuda.get(), rows, y);
+    ASSERT_EQ(status.code, TSR_STATUS_OK) << status.message;
+    ASSERT_EQ(runAffine(onCpu.get(), rows, yCpu).code, TSR_STATUS_OK);
+    EXPECT_EQ(y, yCpu) << "rows = " << rows;
+  }
+  // The CUDA session profiles the CUDA code's dispatches.
+  ASSERT_EQ(take(tsr_session_set_profiling(onCuda.get(), 1)).code, TSR_STATUS_OK);
+  std::vector<float> y;
+  ASSERT_EQ(runAffine(onCuda.get(), 2, y).code, TSR_STATUS_OK);
+  const char *name = nullptr;
+  uint64_t ns = 0, calls = 0;
+  size_t dispatches = 0;
+  ASSERT_EQ(take(tsr_session_dispatch_profile(onCuda.get(), kAffineFunction, 1, &name, &ns,
+                                              &calls, &dispatches))
+                .code,
+            TSR_STATUS_OK);
+  EXPECT_STREQ(name, "double_rows");
+  EXPECT_EQ(calls, 1u);
+  EXPECT_EQ(dispatches, 2u);
 }
 
 TEST_F(CudaFakeDriver, ProfilesEachDispatch) {

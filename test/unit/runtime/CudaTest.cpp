@@ -209,7 +209,7 @@ TEST(CudaSession, AModuleRunsOnlyOnItsOwnDevice) {
   EXPECT_EQ(onCuda.message,
             "the module's target is 'x86_64-cpu:test:', a CPU module, so it cannot run on the "
             "CUDA device: create the session on TSR_DEVICE_CPU or compile the model for a "
-            "cuda:<arch> target");
+            "cuda:<arch> target (alone or with cpu: --target=cpu,cuda:<arch>)");
 }
 
 TEST(CudaSession, WithoutTheDriverCreationFailsSayingSo) {

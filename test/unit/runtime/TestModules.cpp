@@ -180,6 +180,15 @@ std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch) {
   return test;
 }
 
+std::unique_ptr<DualTestModule> makeDualTestModule(bool subtractOnCpu) {
+  auto dual = std::make_unique<DualTestModule>();
+  dual->cpu = makeTestModule(subtractOnCpu);
+  dual->cuda = makeCudaTestModule();
+  dual->desc = dual->cpu->desc;
+  dual->desc.otherTargets.push_back(static_cast<const module::TargetDesc &>(dual->cuda->desc));
+  return dual;
+}
+
 std::string tempPath(const std::string &name) {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string prefix = info ? std::string(info->test_suite_name()) + "." + info->name() + "-" : "";

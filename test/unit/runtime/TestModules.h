@@ -54,6 +54,16 @@ std::unique_ptr<TestModule> makeTestModule(bool subtract = false);
 /// dispatch. The kernel object still provides the shape function.
 std::unique_ptr<TestModule> makeCudaTestModule(const std::string &arch = "sm_80");
 
+/// Both targets in one module, as tessera-compile --target=cpu,cuda writes
+/// them: makeTestModule(`subtractOnCpu`)'s code as the primary target (its
+/// "add" computing a - b tells a CPU run from a CUDA one) and
+/// makeCudaTestModule()'s as the other target, which reads the same weight.
+struct DualTestModule {
+  std::unique_ptr<TestModule> cpu, cuda; // the bytes `desc` points at
+  module::ModuleDesc desc;
+};
+std::unique_ptr<DualTestModule> makeDualTestModule(bool subtractOnCpu = true);
+
 /// Appends three copies of the add function that share a state "acc":
 /// "start" only produces it, "step" reads and writes it, "peek" only reads it.
 void addAccumulatorFunctions(module::ModuleDesc &desc);

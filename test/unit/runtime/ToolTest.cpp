@@ -179,6 +179,24 @@ TEST_F(TesseraRun, ChoosesTheDevice) {
   EXPECT_NE(help.output.find("--device DEVICE"), std::string::npos) << help.output;
 }
 
+TEST_F(TesseraRun, RunsADualTargetModuleOnTheCpuAndTriesCudaWithoutAHint) {
+  auto dual = makeDualTestModule(/*subtractOnCpu=*/false);
+  std::string dualModule = quote(writeTestModule(dual->desc, "dual.tsr"));
+  Result signature = runTool(dualModule + " --print-signature");
+  EXPECT_EQ(signature.exitCode, 0) << signature.output;
+  EXPECT_NE(signature.output.find("target: x86_64-cpu:test:\ndevices: cpu cuda\n"),
+            std::string::npos)
+      << signature.output;
+  Result cpu = runTool(dualModule + " --function add " + inputs());
+  EXPECT_EQ(cpu.exitCode, 0) << cpu.output;
+  Result onCuda = runTool(dualModule + " --device=cuda --function add " + inputs());
+  if (onCuda.exitCode != 0) { // no driver here (or the stub PTX's fate on a real one)
+    EXPECT_NE(onCuda.output.find("tessera-run: error: CUDA: "), std::string::npos)
+        << onCuda.output;
+    EXPECT_EQ(onCuda.output.find("pass --device"), std::string::npos) << onCuda.output;
+  }
+}
+
 TEST_F(TesseraRun, GenerationNamesWhatIsMissing) {
   expectFailure(runTool(module_ + " --prompt hi"), "the module holds no tokenizer");
   expectFailure(runTool(module_ + " --prompt hi --tokenizer " + quote(tempPath("none.bin"))),
