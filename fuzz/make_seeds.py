@@ -44,6 +44,8 @@ COMPILED_MODELS = [
     "test/lit/frontend/onnx/reshape-infer.onnxtxt",
     "test/lit/frontend/onnx/fused-ops.onnxtxt",
 ]
+# Also compiled for the CPU and CUDA in one module (PTX needs no CUDA).
+DUAL_TARGET_MODELS = ["test/lit/frontend/onnx/matmul-gemm.onnxtxt"]
 
 TEXTS = [
     b"Hello world",
@@ -74,10 +76,12 @@ def module_seeds(out, tool, compiler):
     compiled, work = [], None
     if compiler:
         work = tempfile.mkdtemp(prefix="tessera-seeds-")
-        for model in COMPILED_MODELS:
+        builds = [(m, "", []) for m in COMPILED_MODELS]
+        builds += [(m, "-cpu-cuda", ["--target=cpu,cuda:sm_80"]) for m in DUAL_TARGET_MODELS]
+        for model, suffix, flags in builds:
             src = os.path.join(ROOT, model)
-            dst = os.path.join(work, os.path.basename(model).rsplit(".", 1)[0] + ".tsr")
-            r = subprocess.run([compiler, src, "-o", dst], capture_output=True, text=True)
+            dst = os.path.join(work, os.path.basename(model).rsplit(".", 1)[0] + suffix + ".tsr")
+            r = subprocess.run([compiler, src, "-o", dst] + flags, capture_output=True, text=True)
             if r.returncode == 0:
                 compiled.append(dst)
             else:

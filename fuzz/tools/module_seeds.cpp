@@ -5,7 +5,8 @@
 // Writes a handful of synthetic modules with the real module writer (one
 // per shape of function the runtime handles: dynamic dims with a shape
 // function, static dims, arena and constant buffers, no dispatch, several
-// dtypes, no function at all, a CUDA module), and copies each compiled module given with
+// dtypes, no function at all, a CUDA module, one for the CPU and CUDA), and
+// copies each compiled module given with
 // its kernel object cut to the first 64 bytes (the ELF header) and the
 // segments packed again: the harness never loads the object (see
 // fuzz/common/StubKernelLibrary.cpp), so its bytes would only dilute the
@@ -20,6 +21,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -245,6 +247,12 @@ int writeSynthetic(const std::string &out) {
     for (DispatchDesc &dispatch : fn.dispatches)
       dispatch.workgroupSize = {64, 1, 1};
   failures += write(cuda, out + "/synthetic-cuda.tsr");
+
+  // Both: the CPU's code primary, the CUDA code another target (its own
+  // kernel object and PTX segments), the weight shared.
+  ModuleDesc dual = both;
+  dual.otherTargets.push_back(static_cast<const TargetDesc &>(cuda));
+  failures += write(dual, out + "/synthetic-cpu-cuda.tsr");
   return failures;
 }
 
@@ -283,10 +291,15 @@ int shrink(const std::string &in, const std::string &out) {
   {
     fb::Module *module = fb::GetMutableSizePrefixedModule(result.data());
     auto *segments = module->mutable_segments();
+    // Every target's kernel object (a module for the CPU and CUDA has two).
+    std::vector<int32_t> objects{module->kernel_object()};
+    if (const auto *others = module->other_targets())
+      for (const fb::TargetCode *other : *others)
+        objects.push_back(other->kernel_object());
     uint64_t cursor = alignUp(headerEnd);
     for (flatbuffers::uoffset_t i = 0; segments && i < segments->size(); ++i) {
       auto *segment = const_cast<fb::Segment *>(segments->Get(i));
-      bool isObject = int32_t(i) == module->kernel_object();
+      bool isObject = std::find(objects.begin(), objects.end(), int32_t(i)) != objects.end();
       uint64_t size = isObject && segment->size() > 64 ? 64 : segment->size();
       copies.push_back({segment->offset(), cursor, size, isObject && size == 64});
       segment->mutate_offset(cursor);
