@@ -7,12 +7,18 @@
 //   for each block of kKeyBlock keys j (up to i + Skv - Sq + 1 when causal):
 //     s[j] = cap(scale * q[i] . k[j]) + mask[i, j]   (boolean masks: -inf;
 //            cap(x) = c tanh(x / c) with a softcap c, else x)
-//     m' = max(m, max_j s[j]);  c = exp(m - m')
-//     l = l * c + sum_j exp(s[j] - m');  acc = acc * c + sum_j exp(s[j] - m') v[j]
+//     m' = max(m, max_j s[j]);  c = exp(m - m');  p[j] = exp(s[j] - m')
+//     l = l * c + sum_j p[j];  acc = acc * c + sum_j p[j] v[j]
 //     m = m'
 //   out[i] = acc / l
 //
-// Only the block's scores live in memory (a kKeyBlock stack buffer).
+// Only the block's scores live in memory (a kKeyBlock stack buffer). On a
+// CPU the kernel works in vectors of `lanes` elements (16 f32 in AVX-512):
+// the scores of `lanes` keys at a time (one product vector per key over the
+// head dimension, the `lanes` vectors then folded into one vector of sums),
+// the block's exponentials a vector of keys at a time, and the accumulator a
+// chunk of vectors held in registers while the block's value rows are added.
+// A GPU thread computes its row one element at a time (`lanes` = 1).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +31,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -33,13 +40,19 @@ namespace {
 
 constexpr int64_t kQueryBlock = 16;
 constexpr int64_t kKeyBlock = 64;
+/// Accumulator vectors kept in registers while a block's values are summed.
+constexpr int64_t kAccumulatorVectors = 8;
 
-/// Builds the kernel body with index arithmetic helpers kept short.
+/// Builds the kernel body with index arithmetic helpers kept short. Values
+/// "of lanes" are vectors of `lanes` elements of the compute type, or
+/// scalars when `lanes` is 1.
 class AttentionBuilder {
 public:
-  AttentionBuilder(OpBuilder &b, Location loc, Type element) : b(b), loc(loc) {
+  AttentionBuilder(OpBuilder &b, Location loc, Type element, int64_t vectorBits)
+      : b(b), loc(loc) {
     // f64 models compute in f64; everything narrower accumulates in f32.
     f32 = element.isF64() ? Type(b.getF64Type()) : Type(b.getF32Type());
+    lanes = vectorBits > 0 ? vectorBits / f32.getIntOrFloatBitWidth() : 1;
     fast = arith::FastMathFlagsAttr::get(
         b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
   }
@@ -63,9 +76,10 @@ public:
   Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, loc, x, y); }
   Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
 
-  /// `v` (a float) as `type`, widened or narrowed.
+  /// `v` (floats) as `type`, widened or narrowed.
   Value convert(Value v, Type type) {
-    unsigned from = v.getType().getIntOrFloatBitWidth(), to = type.getIntOrFloatBitWidth();
+    unsigned from = getElementTypeOrSelf(v.getType()).getIntOrFloatBitWidth();
+    unsigned to = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
     if (v.getType() == type)
       return v;
     if (from < to)
@@ -78,10 +92,119 @@ public:
     return convert(memref::LoadOp::create(b, loc, memref, indices), f32);
   }
 
+  Type laneType() { return laneTypeOf(f32); }
+  Type laneTypeOf(Type element) {
+    return lanes == 1 ? element : VectorType::get({lanes}, element);
+  }
+  /// `scalar` in every lane.
+  Value splat(Value scalar) {
+    return lanes == 1 ? scalar : vector::BroadcastOp::create(b, loc, laneType(), scalar);
+  }
+  Value fma(Value x, Value y, Value accumulator) {
+    if (lanes == 1)
+      return fadd(accumulator, fmul(x, y));
+    return vector::FMAOp::create(b, loc, x, y, accumulator);
+  }
+  /// The sum of the lanes.
+  Value reduce(Value v) {
+    if (lanes == 1)
+      return v;
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v, Value(),
+                                       fast.getValue());
+  }
+
+  Value reduceMax(Value v) {
+    if (lanes == 1)
+      return v;
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF, v);
+  }
+  /// Lane l of the result: the sum of the lanes of vectors[l] (one vector
+  /// per lane). Pairs are folded in halves, lanes/2 + lanes/4 + ... + 1
+  /// shuffle pairs and adds in all, then one shuffle puts the sums in order.
+  Value reduceEach(ValueRange vectors) {
+    if (lanes == 1)
+      return vectors[0];
+    SmallVector<Value> parts(vectors.begin(), vectors.end());
+    // owner[p][l]: the vector whose partial sum lane l of parts[p] holds.
+    SmallVector<SmallVector<int64_t>> owner;
+    for (int64_t l = 0; l < lanes; ++l)
+      owner.push_back(SmallVector<int64_t>(lanes, l));
+    for (int64_t half = lanes / 2; half >= 1; half /= 2) {
+      SmallVector<Value> folded;
+      SmallVector<SmallVector<int64_t>> foldedOwner;
+      for (size_t p = 0; p + 1 < parts.size(); p += 2) {
+        // Each owner's run of 2 * half lanes, of x then of y, becomes half.
+        SmallVector<int64_t> low, high, who;
+        for (int64_t start = 0; start < lanes; start += 2 * half)
+          for (int64_t side = 0; side < 2; ++side)
+            for (int64_t t = 0; t < half; ++t) {
+              low.push_back(side * lanes + start + t);
+              high.push_back(side * lanes + start + half + t);
+              who.push_back(owner[p + side][start]);
+            }
+        Value x = parts[p], y = parts[p + 1];
+        folded.push_back(fadd(vector::ShuffleOp::create(b, loc, x, y, low),
+                              vector::ShuffleOp::create(b, loc, x, y, high)));
+        foldedOwner.push_back(who);
+      }
+      parts = folded;
+      owner = foldedOwner;
+    }
+    SmallVector<int64_t> order(lanes);
+    for (int64_t l = 0; l < lanes; ++l)
+      order[owner[0][l]] = l;
+    return vector::ShuffleOp::create(b, loc, parts[0], parts[0], order);
+  }
+
+  /// Lanes of `memref` from `indices` along its last dimension, zero past
+  /// its end, in the compute type.
+  Value read(Value memref, ValueRange indices) {
+    if (lanes == 1)
+      return loadF32(memref, indices);
+    auto type = cast<MemRefType>(memref.getType());
+    Type element = type.getElementType();
+    Value padding = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
+    Value v = vector::TransferReadOp::create(b, loc, VectorType::get({lanes}, element),
+                                             memref, indices, padding,
+                                             ArrayRef<bool>{wholeVectors(type)});
+    return convert(v, laneType());
+  }
+  /// Stores lanes to `memref` from `indices`, those past its end dropped.
+  void write(Value value, Value memref, ValueRange indices) {
+    auto type = cast<MemRefType>(memref.getType());
+    value = convert(value, laneTypeOf(type.getElementType()));
+    if (lanes == 1) {
+      memref::StoreOp::create(b, loc, value, memref, indices);
+      return;
+    }
+    vector::TransferWriteOp::create(b, loc, value, memref, indices,
+                                    ArrayRef<bool>{wholeVectors(type)});
+  }
+  /// Lanes of a stack buffer whose size is a multiple of `lanes`.
+  Value loadLanes(Value buffer, Value index) {
+    if (lanes == 1)
+      return memref::LoadOp::create(b, loc, buffer, index);
+    return vector::LoadOp::create(b, loc, laneType(), buffer, index);
+  }
+  void storeLanes(Value value, Value buffer, Value index) {
+    if (lanes == 1)
+      memref::StoreOp::create(b, loc, value, buffer, index);
+    else
+      vector::StoreOp::create(b, loc, value, buffer, index);
+  }
+
   OpBuilder &b;
   Location loc;
   Type f32;
+  int64_t lanes;
   arith::FastMathFlagsAttr fast;
+
+private:
+  /// Whether the last dimension holds whole vectors (no read past its end).
+  bool wholeVectors(MemRefType type) {
+    int64_t size = type.getShape().back();
+    return !ShapedType::isDynamic(size) && size % lanes == 0;
+  }
 };
 
 /// The memref an ABI kernel reads a tensor operand from.
@@ -122,8 +245,8 @@ void concatenateAttentionCaches(ModuleOp module) {
   }
 }
 
-LogicalResult lowerAttention(tessera::AttentionOp attention,
-                             func::FuncOp kernel, int64_t workgroups) {
+LogicalResult lowerAttention(tessera::AttentionOp attention, func::FuncOp kernel,
+                             int64_t workgroups, int64_t vectorBits) {
   if (attention.getPastKey())
     return attention.emitError("attention with a past key/value cache reached "
                                "the kernel (concatenateAttentionCaches)");
@@ -136,14 +259,18 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
 
   OpBuilder b(attention);
   Location loc = attention.getLoc();
-  AttentionBuilder ab(b, loc,
-                      cast<ShapedType>(attention.getQuery().getType()).getElementType());
   Value q = bufferOf(b, loc, attention.getQuery());
   Value k = bufferOf(b, loc, attention.getKey());
   Value v = bufferOf(b, loc, attention.getValue());
   Value mask = attention.getMask() ? bufferOf(b, loc, attention.getMask()) : Value();
   Value out = materialize.getDest();
-  auto outType = cast<MemRefType>(out.getType());
+  // Vectors read the head dimension contiguously.
+  for (Value operand : {q, k, v, out})
+    if (!cast<MemRefType>(operand.getType()).isLastDimUnitStride())
+      vectorBits = 0;
+  AttentionBuilder ab(b, loc,
+                      cast<ShapedType>(attention.getQuery().getType()).getElementType(),
+                      vectorBits);
 
   Value batch = ab.dim(q, 0), heads = ab.dim(q, 1), sq = ab.dim(q, 2),
         depth = ab.dim(q, 3);
@@ -169,11 +296,22 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   }
   Value negInf = ab.fconst(-std::numeric_limits<double>::infinity());
   Value zeroF = ab.fconst(0.0), zero = ab.idx(0), one = ab.idx(1);
-  // Per-row state, allocated once per kernel call.
+  Value zeroLanes = ab.splat(zeroF), step = ab.idx(ab.lanes);
+  // The value rows are summed `chunk` vectors of the accumulator at a time,
+  // each in a register: all of a static head dimension (independent FMAs,
+  // not one chain through a single vector), one vector of a dynamic one.
+  int64_t chunk = 1;
+  if (int64_t size = cast<MemRefType>(v.getType()).getShape().back();
+      !ShapedType::isDynamic(size))
+    chunk = std::min<int64_t>(kAccumulatorVectors, llvm::divideCeil(size, ab.lanes));
+  Value chunkStep = ab.idx(chunk * ab.lanes);
+  // Per-row state, allocated once per kernel call; the accumulator rounded
+  // up to whole chunks.
   Value scores = memref::AllocaOp::create(
       b, loc, MemRefType::get({kKeyBlock}, ab.f32));
+  Value dvWhole = ab.mul(arith::CeilDivUIOp::create(b, loc, dv, chunkStep), chunkStep);
   Value acc = memref::AllocaOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, ab.f32), ValueRange{dv});
+      b, loc, MemRefType::get({ShapedType::kDynamic}, ab.f32), ValueRange{dvWhole});
 
   Value workgroup = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                                kernel.getArgument(2));
@@ -195,11 +333,22 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   Value kvEnd = skv;
   if (attention.getCausal())
     kvEnd = ab.min(skv, ab.add(ab.add(i, ab.sub(skv, sq)), one));
-  scf::ForOp::create(b, loc, zero, dv, one, ValueRange{},
-                     [&](OpBuilder &nb, Location nl, Value d, ValueRange) {
-                       memref::StoreOp::create(nb, nl, zeroF, acc, d);
-                       scf::YieldOp::create(nb, nl);
-                     });
+  // A loop from 0 to `end` by `stride` whose body `body(index, iterArgs)`
+  // returns the next iter args.
+  auto loop = [&](Value end, Value stride, ValueRange init,
+                  function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return scf::ForOp::create(
+        b, loc, zero, end, stride, init,
+        [&](OpBuilder &nested, Location, Value index, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          scf::YieldOp::create(b, loc, body(index, iterArgs));
+        });
+  };
+  loop(dvWhole, step, {}, [&](Value d, ValueRange) {
+    ab.storeLanes(zeroLanes, acc, d);
+    return SmallVector<Value>{};
+  });
 
   auto maskIndices = [&](Value j) {
     auto type = cast<MemRefType>(mask.getType());
@@ -219,93 +368,104 @@ LogicalResult lowerAttention(tessera::AttentionOp attention,
   Value k0 = blockLoop.getInductionVar();
   Value m = blockLoop.getRegionIterArg(0), l = blockLoop.getRegionIterArg(1);
   Value kn = ab.min(kBlock, ab.sub(kvEnd, k0));
-  // Scores of the block and their maximum.
-  auto scoreLoop = scf::ForOp::create(b, loc, zero, kn, one, ValueRange{negInf});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(scoreLoop.getBody());
-    Value jj = scoreLoop.getInductionVar();
-    Value j = ab.add(k0, jj);
-    auto dot = scf::ForOp::create(b, loc, zero, depth, one, ValueRange{zeroF});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(dot.getBody());
-      Value d = dot.getInductionVar();
-      Value prod = ab.fmul(ab.loadF32(q, {bIdx, h, i, d}),
-                           ab.loadF32(k, {bIdx, kvh, j, d}));
-      scf::YieldOp::create(b, loc, ab.fadd(dot.getRegionIterArg(0), prod));
-    }
-    Value s = arith::MulFOp::create(b, loc, dot.getResult(0), scaleValue);
+  // Scores of the block, `lanes` keys at a time (their rows clamped to the
+  // last key: the lanes past the block are -inf), and their maximum.
+  Value negInfLanes = ab.splat(negInf);
+  auto scoreLoop = loop(kn, step, {negInfLanes}, [&](Value jj, ValueRange maxSoFar) {
+    Value j0 = ab.add(k0, jj), lastKey = ab.sub(kvEnd, one);
+    SmallVector<Value> rows;
+    for (int64_t lane = 0; lane < ab.lanes; ++lane)
+      rows.push_back(ab.min(ab.add(j0, ab.idx(lane)), lastKey));
+    SmallVector<Value> zeros(ab.lanes, zeroLanes);
+    auto dot = loop(depth, step, zeros, [&](Value d, ValueRange sums) {
+      Value qv = ab.read(q, {bIdx, h, i, d});
+      SmallVector<Value> next;
+      for (int64_t lane = 0; lane < ab.lanes; ++lane)
+        next.push_back(ab.fma(qv, ab.read(k, {bIdx, kvh, rows[lane], d}), sums[lane]));
+      return next;
+    });
+    Value s = ab.fmul(ab.reduceEach(dot.getResults()), ab.splat(scaleValue));
     // Capped before the mask, so that masked scores stay -inf.
     if (FloatAttr softcap = attention.getSoftcapAttr()) {
       double cap = softcap.getValueAsDouble();
-      Value tanh = math::TanhOp::create(b, loc, ab.fmul(s, ab.fconst(1.0 / cap)));
-      s = ab.fmul(tanh, ab.fconst(cap));
+      Value tanh = math::TanhOp::create(b, loc, ab.fmul(s, ab.splat(ab.fconst(1.0 / cap))));
+      s = ab.fmul(tanh, ab.splat(ab.fconst(cap)));
     }
     if (mask) {
-      Value mv = memref::LoadOp::create(b, loc, mask, maskIndices(j));
-      if (mv.getType().isInteger(1)) {
-        s = arith::SelectOp::create(b, loc, mv, s, negInf);
+      auto maskType = cast<MemRefType>(mask.getType());
+      Type maskElement = maskType.getElementType();
+      bool alongKeys = maskType.getRank() > 0 && maskType.getShape().back() != 1;
+      Value mv;
+      if (ab.lanes == 1 || !alongKeys) {
+        mv = memref::LoadOp::create(b, loc, mask, maskIndices(j0));
+        if (ab.lanes > 1)
+          mv = vector::BroadcastOp::create(b, loc, VectorType::get({ab.lanes}, maskElement), mv);
+      } else if (maskElement.isInteger(1) || !maskType.isLastDimUnitStride()) {
+        // One element per lane (booleans are bytes in memory, not bits).
+        SmallVector<Value> elements;
+        for (Value row : rows)
+          elements.push_back(memref::LoadOp::create(b, loc, mask, maskIndices(row)));
+        mv = vector::FromElementsOp::create(b, loc, VectorType::get({ab.lanes}, maskElement),
+                                            elements);
       } else {
-        mv = ab.convert(mv, ab.f32);
-        s = arith::AddFOp::create(b, loc, s, mv);
+        mv = ab.read(mask, maskIndices(j0));
       }
+      if (maskElement.isInteger(1))
+        s = arith::SelectOp::create(b, loc, mv, s, negInfLanes);
+      else
+        s = arith::AddFOp::create(b, loc, s, ab.convert(mv, ab.laneType()));
     }
-    memref::StoreOp::create(b, loc, s, scores, jj);
-    scf::YieldOp::create(b, loc, ab.fmax(scoreLoop.getRegionIterArg(0), s));
-  }
-  Value mNew = ab.fmax(m, scoreLoop.getResult(0));
+    if (ab.lanes > 1) {
+      Value valid = vector::CreateMaskOp::create(
+          b, loc, VectorType::get({ab.lanes}, b.getI1Type()), ValueRange{ab.sub(kn, jj)});
+      s = arith::SelectOp::create(b, loc, valid, s, negInfLanes);
+    }
+    ab.storeLanes(s, scores, jj);
+    return SmallVector<Value>{ab.fmax(maxSoFar[0], s)};
+  });
+  Value mNew = ab.fmax(m, ab.reduceMax(scoreLoop.getResult(0)));
   // While every score so far is -inf, keep exponents finite.
   Value allMasked = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                           mNew, negInf);
   Value mUse = arith::SelectOp::create(b, loc, allMasked, zeroF, mNew);
   Value correction = ab.exp(ab.fsub(m, mUse));
-  scf::ForOp::create(b, loc, zero, dv, one, ValueRange{},
-                     [&](OpBuilder &nb, Location nl, Value d, ValueRange) {
-                       Value a = memref::LoadOp::create(nb, nl, acc, d);
-                       Value scaled = arith::MulFOp::create(nb, nl, a, correction);
-                       memref::StoreOp::create(nb, nl, scaled, acc, d);
-                       scf::YieldOp::create(nb, nl);
-                     });
-  auto accumulate = scf::ForOp::create(b, loc, zero, kn, one,
-                                       ValueRange{ab.fmul(l, correction)});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(accumulate.getBody());
-    Value jj = accumulate.getInductionVar();
-    Value j = ab.add(k0, jj);
-    Value p = ab.exp(ab.fsub(memref::LoadOp::create(b, loc, scores, jj), mUse));
-    scf::ForOp::create(
-        b, loc, zero, dv, one, ValueRange{},
-        [&](OpBuilder &nb, Location nl, Value d, ValueRange) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value a = memref::LoadOp::create(b, nl, acc, d);
-          Value updated = ab.fadd(a, ab.fmul(p, ab.loadF32(v, {bIdx, kvh, j, d})));
-          memref::StoreOp::create(b, nl, updated, acc, d);
-          scf::YieldOp::create(b, nl);
-        });
-    scf::YieldOp::create(b, loc, ab.fadd(accumulate.getRegionIterArg(0), p));
-  }
-  scf::YieldOp::create(b, loc, ValueRange{mNew, accumulate.getResult(0)});
+  // p[j] = exp(s[j] - m') in place of the scores (0 past the block).
+  auto expLoop = loop(kn, step, {zeroLanes}, [&](Value jj, ValueRange sum) {
+    Value p = ab.exp(ab.fsub(ab.loadLanes(scores, jj), ab.splat(mUse)));
+    ab.storeLanes(p, scores, jj);
+    return SmallVector<Value>{ab.fadd(sum[0], p)};
+  });
+  Value lNew = ab.fadd(ab.fmul(l, correction), ab.reduce(expLoop.getResult(0)));
+  // acc = acc * c + sum_j p[j] v[j], a chunk of accumulator vectors at a time.
+  loop(dv, chunkStep, {}, [&](Value d0, ValueRange) {
+    SmallVector<Value> offsets, start;
+    for (int64_t g = 0; g < chunk; ++g) {
+      offsets.push_back(ab.add(d0, ab.idx(g * ab.lanes)));
+      start.push_back(ab.fmul(ab.loadLanes(acc, offsets.back()), ab.splat(correction)));
+    }
+    auto sums = loop(kn, one, start, [&](Value jj, ValueRange a) {
+      Value p = ab.splat(memref::LoadOp::create(b, loc, scores, jj));
+      Value j = ab.add(k0, jj);
+      SmallVector<Value> next;
+      for (int64_t g = 0; g < chunk; ++g)
+        next.push_back(ab.fma(p, ab.read(v, {bIdx, kvh, j, offsets[g]}), a[g]));
+      return next;
+    });
+    for (int64_t g = 0; g < chunk; ++g)
+      ab.storeLanes(sums.getResult(g), acc, offsets[g]);
+    return SmallVector<Value>{};
+  });
+  scf::YieldOp::create(b, loc, ValueRange{mNew, lNew});
   b.setInsertionPointAfter(blockLoop);
 
   Value sum = blockLoop.getResult(1);
   Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sum, zeroF);
   Value inverse = arith::SelectOp::create(
       b, loc, positive, arith::DivFOp::create(b, loc, ab.fconst(1.0), sum), zeroF);
-  scf::ForOp::create(
-      b, loc, zero, dv, one, ValueRange{},
-      [&](OpBuilder &nb, Location nl, Value d, ValueRange) {
-        Value a = memref::LoadOp::create(nb, nl, acc, d);
-        Value o = arith::MulFOp::create(nb, nl, a, inverse);
-        if (outType.getElementType() != ab.f32)
-          o = outType.getElementType().getIntOrFloatBitWidth() < ab.f32.getIntOrFloatBitWidth()
-                  ? arith::TruncFOp::create(nb, nl, outType.getElementType(), o).getResult()
-                  : arith::ExtFOp::create(nb, nl, outType.getElementType(), o).getResult();
-        memref::StoreOp::create(nb, nl, o, out, ValueRange{bIdx, h, i, d});
-        scf::YieldOp::create(nb, nl);
-      });
+  loop(dv, step, {}, [&](Value d, ValueRange) {
+    ab.write(ab.fmul(ab.loadLanes(acc, d), ab.splat(inverse)), out, {bIdx, h, i, d});
+    return SmallVector<Value>{};
+  });
 
   materialize.erase();
   attention.erase();

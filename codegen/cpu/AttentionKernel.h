@@ -17,10 +17,11 @@
 
 namespace tessera::cpu {
 
-/// Tiles are spread over `workgroups` workgroups.
+/// Tiles are spread over `workgroups` workgroups; rows are computed in
+/// vectors of `vectorBits` (0: one element at a time, as a GPU thread does).
 mlir::LogicalResult lowerAttention(tessera::AttentionOp attention,
                                    mlir::func::FuncOp kernel,
-                                   int64_t workgroups);
+                                   int64_t workgroups, int64_t vectorBits);
 
 /// The kernel reads one key and one value sequence: an attention with a
 /// past cache becomes concats (the present caches, which the op returns

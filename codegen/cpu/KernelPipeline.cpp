@@ -32,6 +32,10 @@ using namespace mlir;
 namespace tessera::cpu {
 namespace {
 
+/// Vector registers of the CPU kernels (AVX-512; LLVM splits them in two
+/// for AVX2).
+constexpr int64_t kVectorBits = 512;
+
 /// Assumed size of a dynamic loop when choosing tiles.
 constexpr int64_t kAssumedDynamicSize = 512;
 
@@ -419,7 +423,8 @@ LogicalResult tileForWorkgroups(func::FuncOp kernel, unsigned threadsHint,
     return success();
   }
   if (auto attention = dyn_cast<tessera::AttentionOp>(root))
-    return lowerAttention(attention, kernel, config.maxWorkgroups);
+    return lowerAttention(attention, kernel, config.maxWorkgroups,
+                          config.vectorize ? kVectorBits : 0);
   auto linalgOp = dyn_cast<linalg::LinalgOp>(root);
   auto tileable = dyn_cast<TilingInterface>(root);
   if (!linalgOp || !tileable) {
