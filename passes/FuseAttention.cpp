@@ -4,14 +4,16 @@
 // what exporters wrap around the scores:
 //
 //     Q ──┐        K ── transpose(…, swap last two) = Kᵀ
-//         └─ matmul(Q, Kᵀ) ── · c (scale) ── + mask ── where(m, s, -1e4)
-//                                                    ── s·b − 1e4·(1 − b)
+//         └─ matmul(Q, Kᵀ) ── · c (scale) ── [c'·tanh(·/c')] ── + mask
+//                                ── where(m, s, -1e4) ── s·b − 1e4·(1 − b)
 //     softmax(…, last axis) ── matmul(·, V)          → tessera.attention
 //
 // Scaling is any constant factor (division by a constant is already a
-// multiplication); an additive mask is any other addend; a masked fill of
-// −10000, −inf or finfo.min (written with where, or as GPT-2's s·b −
-// 1e4·(1 − b)) becomes a boolean mask. Operand order does not matter.
+// multiplication); ONNX Attention's softcap c'·tanh(s/c'), between the
+// scaled scores and the masks, is the op's softcap; an additive mask is any
+// other addend; a masked fill of −10000, −inf or finfo.min (written with
+// where, or as GPT-2's s·b − 1e4·(1 − b)) becomes a boolean mask. Operand
+// order does not matter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +49,7 @@ struct AttentionMatch {
   Value booleanMask;   // true = attend
   bool causal = false; // a mask that is exactly causal, dropped
   double scale = 1.0;
+  std::optional<double> softcap; // c of c·tanh(s/c), before the masks
   Operation *root;     // matmul(probs, V)
   llvm::SetVector<Operation *> ops;
   /// tensor.dim of the scores (mask slices use them): the query length is
@@ -253,15 +256,32 @@ Value matchMaskedRowGuard(WhereOp guard, Value probs,
   return Value();
 }
 
-/// True when `op` is the tanh of scaled scores in the softcap c·tanh(s/c)
-/// of ONNX's Attention (the outer c has been taken as scaling).
-bool isSoftcap(Operation *op) {
-  auto tanh = dyn_cast<TanhOp>(op);
-  if (!tanh)
-    return false;
-  auto inner = tanh.getInput().getDefiningOp();
-  return isa_and_nonnull<MulOp, DivOp>(inner) &&
-         (splatValue(inner->getOperand(0)) || splatValue(inner->getOperand(1)));
+/// The cap c of a softcap c·tanh(s/c) (ONNX Attention's softcap) whose tanh
+/// is `tanh`, with `s` set to the capped scores: the tanh's input is s / c or
+/// s · (1/c). The outer multiplication by c has been read as scaling already.
+std::optional<double> matchSoftcap(TanhOp tanh, Value &s,
+                                   llvm::SetVector<Operation *> &ops) {
+  Operation *inner = tanh.getInput().getDefiningOp();
+  if (!inner || !inner->hasOneUse())
+    return std::nullopt;
+  std::optional<double> cap;
+  if (auto div = dyn_cast<DivOp>(inner)) {
+    cap = splatValue(div.getRhs());
+    s = div.getLhs();
+  } else if (auto mul = dyn_cast<MulOp>(inner)) {
+    s = mul.getLhs();
+    std::optional<double> inverse = splatValue(mul.getRhs());
+    if (!inverse) {
+      inverse = splatValue(mul.getLhs());
+      s = mul.getRhs();
+    }
+    if (inverse && *inverse != 0.0)
+      cap = 1.0 / *inverse;
+  }
+  if (!cap || !(*cap > 0.0) || std::isinf(*cap))
+    return std::nullopt;
+  ops.insert(inner);
+  return cap;
 }
 
 /// True when `v` is a float constant none of whose elements is -inf.
@@ -329,6 +349,27 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
       break;
     }
     match.ops.insert(op);
+    // Walking back from the softmax, a mask past the tanh is added to the
+    // scores before they are capped, which the op does not express.
+    if (match.softcap && isa<AddOp, WhereOp, SubOp>(op))
+      return fail("the scores are masked before the softcap, c·tanh((s + mask)/c), "
+                  "which tessera.attention does not express (it caps, then masks)");
+    if (auto tanh = dyn_cast<TanhOp>(op)) {
+      if (match.softcap)
+        return fail("the scores go through two tanh");
+      std::optional<double> cap = matchSoftcap(tanh, s, match.ops);
+      if (!cap)
+        return fail("a tanh on the scores is not a softcap c·tanh(s/c) with a "
+                    "positive constant c");
+      // The factors between the tanh and the softmax must be exactly the
+      // outer c; the scale proper is what comes before the tanh.
+      if (std::abs(match.scale - *cap) > 1e-6 * *cap)
+        return fail("the tanh of the scores is not multiplied by the same c it "
+                    "divides by (c·tanh(s/c))");
+      match.softcap = cap;
+      match.scale = 1.0;
+      continue;
+    }
     if (auto mul = dyn_cast<MulOp>(op)) {
       std::optional<double> c = splatValue(mul.getRhs());
       Value other = mul.getLhs();
@@ -385,9 +426,6 @@ FailureOr<AttentionMatch> matchAttention(SoftmaxOp softmax,
       s = scores;
       continue;
     }
-    if (isSoftcap(op))
-      return fail("the scores are soft-capped, c·tanh(s/c), which "
-                  "tessera.attention does not express");
     return fail("the scores go through '" + op->getName().getStringRef() +
                 "', which is not scaling or masking");
   }
@@ -605,6 +643,9 @@ struct FuseAttentionPass
                        builder.getF32FloatAttr(static_cast<float>(match.scale)));
     if (match.causal)
       state.addAttribute("causal", builder.getUnitAttr());
+    if (match.softcap)
+      state.addAttribute("softcap",
+                         builder.getF32FloatAttr(static_cast<float>(*match.softcap)));
     state.addTypes(match.root->getResult(0).getType());
     Operation *attention = builder.create(state);
     created.push_back(attention);

@@ -250,17 +250,59 @@ func.func @probabilities_filled(%q: tensor<2x3x4x8xf32>, %kt: tensor<2x3x8x6xf32
 
 // -----
 
-// ONNX Attention's softcap: c·tanh(s/c) has no counterpart in the op.
+// ONNX Attention's softcap: c·tanh(s/c) after the scaling, before the
+// mask, is the op's softcap (the scale is what precedes the tanh).
 // CHECK-LABEL: func.func @softcap
-// CHECK-NOT: tessera.attention
-func.func @softcap(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+// CHECK: tessera.attention %arg0, %{{.*}}, %arg2 mask %arg3 scale 2.500000e-01 softcap 2.000000e+00
+func.func @softcap(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>, %mask: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %scale = tessera.constant dense<0.25> : tensor<f32>
   %inv = tessera.constant dense<0.5> : tensor<f32>
   %cap = tessera.constant dense<2.0> : tensor<f32>
   %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
-  %d = tessera.mul %s, %inv : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %sc = tessera.mul %s, %scale : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %d = tessera.mul %sc, %inv : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
   %t = tessera.tanh %d : tensor<1x2x4x4xf32>
   %c = tessera.mul %t, %cap : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
-  // expected-remark @+1 {{not fused as attention: the scores are soft-capped, c·tanh(s/c), which tessera.attention does not express}}
+  %m = tessera.add %c, %mask : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{fused as attention}}
+  %p = tessera.softmax %m axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A mask added before the tanh is capped with the scores: not the op's
+// order (it caps, then masks).
+// CHECK-LABEL: func.func @softcap_after_mask
+// CHECK-NOT: tessera.attention
+func.func @softcap_after_mask(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>, %mask: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %inv = tessera.constant dense<0.5> : tensor<f32>
+  %cap = tessera.constant dense<2.0> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %m = tessera.add %s, %mask : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = tessera.mul %m, %inv : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = tessera.tanh %d : tensor<1x2x4x4xf32>
+  %c = tessera.mul %t, %cap : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the scores are masked before the softcap, c·tanh((s + mask)/c), which tessera.attention does not express (it caps, then masks)}}
+  %p = tessera.softmax %c axis 3 : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// 3·tanh(s/2) is not a softcap: the outer factor is not the inner divisor.
+// CHECK-LABEL: func.func @tanh_not_softcap
+// CHECK-NOT: tessera.attention
+func.func @tanh_not_softcap(%q: tensor<1x2x4x4xf32>, %kt: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %inv = tessera.constant dense<0.5> : tensor<f32>
+  %three = tessera.constant dense<3.0> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = tessera.mul %s, %inv : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = tessera.tanh %d : tensor<1x2x4x4xf32>
+  %c = tessera.mul %t, %three : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{not fused as attention: the tanh of the scores is not multiplied by the same c it divides by (c·tanh(s/c))}}
   %p = tessera.softmax %c axis 3 : tensor<1x2x4x4xf32>
   %o = tessera.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %o : tensor<1x2x4x4xf32>
