@@ -118,10 +118,13 @@ LogicalResult lowerGraph(ModuleOp module, CpuLayouts layouts) {
 }
 
 /// Moves the ABI kernels named `names` (bufferized) from `module` into one
-/// gpu.module of `holder`, leaving the host's shape functions; returns each
-/// kernel's workgroup count.
+/// gpu.module of `holder`, leaving the host's shape functions, their
+/// contractions on tensor cores where they can be (recorded in
+/// `tensorCores`); returns each kernel's workgroup count.
 FailureOr<llvm::StringMap<int64_t>> moveKernelsToGpu(ModuleOp module, ModuleOp holder,
-                                                     ArrayRef<std::string> names) {
+                                                     ArrayRef<std::string> names,
+                                                     const tessera::gpu::CudaTarget &cuda,
+                                                     tessera::gpu::TensorCoreSummary &tensorCores) {
   MLIRContext *ctx = module.getContext();
   holder->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(ctx));
   OpBuilder b = OpBuilder::atBlockEnd(holder.getBody());
@@ -134,6 +137,7 @@ FailureOr<llvm::StringMap<int64_t>> moveKernelsToGpu(ModuleOp module, ModuleOp h
   for (func::FuncOp kernel : kernels) {
     auto count = kernel->getAttrOfType<IntegerAttr>(kWorkgroupsAttr);
     workgroups[kernel.getName()] = count ? count.getInt() : 1;
+    tessera::gpu::useTensorCores(kernel, kCudaBlockSize, cuda.version, tensorCores);
     if (failed(tessera::gpu::distributeOverThreads(kernel, gpuModule, kCudaBlockSize)))
       return failure();
   }
@@ -222,8 +226,10 @@ llvm::Error compileTarget(ModuleOp module, const CompileOptions &options, CpuLay
     report("distributing kernels over GPU threads");
     OwningOpRef<ModuleOp> holder = ModuleOp::create(module.getLoc());
     FailureOr<llvm::StringMap<int64_t>> workgroups;
+    out.tensorCores.precision = options.precision;
     if (failed(bufferizeKernels(module)) ||
-        failed(workgroups = moveKernelsToGpu(module, *holder, out.desc.kernels)))
+        failed(workgroups = moveKernelsToGpu(module, *holder, out.desc.kernels,
+                                             *options.cuda, out.tensorCores)))
       return errors.error("GPU kernels");
     unsigned serial = 0;
     holder->walk([&](mlir::gpu::GPUFuncOp f) {

@@ -15,6 +15,7 @@
 #include "codegen/cpu/HostProgram.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "codegen/gpu/PtxEmitter.h"
+#include "codegen/gpu/TensorCoreMatmul.h"
 #include "codegen/module/ModuleWriter.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -43,6 +44,8 @@ struct CompileOptions {
   /// (WeightPacking.h), which costs the CPU kernels some speed. Only whole
   /// modules (Stage::Module).
   bool withCpu = false;
+  /// CUDA: what f32 matmuls compute in on tensor cores (--precision).
+  gpu::MatmulPrecision precision = gpu::MatmulPrecision::TF32;
   cpu::DimBounds bounds;
   Stage stopAfter = Stage::Module;
   /// Threads the module will usually run with (tile sizes for small shapes).
@@ -62,6 +65,8 @@ struct CompiledModule {
   /// holding the bytes its TargetDesc points at (their weights are in this
   /// one's table).
   std::vector<std::unique_ptr<CompiledModule>> others;
+  /// CUDA: which contraction kernels use tensor cores, and why not the others.
+  gpu::TensorCoreSummary tensorCores;
 };
 
 llvm::Expected<std::unique_ptr<CompiledModule>>

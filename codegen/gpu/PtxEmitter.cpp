@@ -34,6 +34,7 @@ llvm::Expected<CudaTarget> parseCudaTarget(llvm::StringRef target) {
         "' (cpu, cuda, cuda:sm_80, cuda:sm_90, ...: an NVIDIA architecture "
         "from sm_70 on)");
   cuda.arch = arch.str();
+  cuda.version = version;
   // sm_100 and newer need PTX 8.6 (LLVM 22's NVPTX backend).
   if (version >= 100)
     cuda.features = "+ptx86";

@@ -20,6 +20,8 @@ namespace tessera::gpu {
 /// version it needs.
 struct CudaTarget {
   std::string arch = "sm_80";
+  /// The number in `arch` (80 for sm_80): what the instructions may use.
+  unsigned version = 80;
   /// "+ptx80": PTX 8.0, which CUDA 12.0 and newer drivers accept.
   std::string features = "+ptx80";
 };

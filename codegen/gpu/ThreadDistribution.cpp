@@ -34,7 +34,8 @@ bool isIndependentRows(Operation *op) {
 bool containsDistributable(Operation *op) {
   bool found = false;
   op->walk([&](Operation *nested) {
-    if (isa<scf::ParallelOp>(nested) || isIndependentRows(nested))
+    if (isa<scf::ParallelOp>(nested) || isIndependentRows(nested) ||
+        nested->hasAttr(kBlockCooperativeAttr))
       found = true;
   });
   return found;
@@ -71,6 +72,10 @@ void barrierAfter(Operation *op) {
 /// reaches alike (their bounds depend on the workgroup, not on the thread).
 LogicalResult distributeBlock(Block &block, const Threads &threads) {
   for (Operation &op : llvm::make_early_inc_range(block.without_terminator())) {
+    if (op.hasAttr(kBlockCooperativeAttr)) {
+      barrierAfter(&op);
+      continue;
+    }
     if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
       if (loop.getNumResults() != 0)
         return loop.emitError("a parallel reduction loop cannot be spread over GPU threads yet");

@@ -32,6 +32,11 @@ namespace tessera::gpu {
 /// on its first thread alone (slow; the compiler reports how many).
 inline constexpr llvm::StringLiteral kSingleThreadAttr = "tessera.single_thread";
 
+/// On an op that every thread of the block runs as it is, synchronizing
+/// itself (the warp-level mma of a contraction tile, TensorCoreMatmul.h):
+/// it is neither spread nor given to thread 0; a barrier follows it.
+inline constexpr llvm::StringLiteral kBlockCooperativeAttr = "tessera.block_cooperative";
+
 /// Moves `kernel` (a bufferized ABI kernel, erased on success) into
 /// `gpuModule` as a kernel for blocks of `blockSize` threads.
 mlir::FailureOr<mlir::gpu::GPUFuncOp>

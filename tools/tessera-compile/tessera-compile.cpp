@@ -67,6 +67,17 @@ static cl::opt<std::string> target(
                        "comma-separated (cpu,cuda:sm_90): one module that "
                        "runs on either, its weights stored once"),
     cl::init("cpu"));
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("--target=cuda: what matmuls compute in. tf32 (default): f32 "
+             "matmuls on tensor cores (mma.sync), inputs rounded to tf32 "
+             "(10-bit mantissa, cvt.rna), f32 accumulation; fp32: f32 "
+             "matmuls stay exact f32 scalar loops; fp16: f32 matmul inputs "
+             "rounded to f16, f32 accumulation. f16 and bf16 matmuls use the "
+             "f16 / bf16 tensor cores with f32 accumulation in every mode. "
+             "Refused with --target=cpu (CPU kernels compute in the model's "
+             "own types)"),
+    cl::value_desc("fp32|tf32|fp16"), cl::init("tf32"));
 static cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to generate code for: host, x86-64-v3 (AVX2), "
                            "x86-64-v4 (AVX-512), or an LLVM CPU name "
@@ -261,6 +272,15 @@ int main(int argc, char **argv) {
                     "--target=cpu or --target=cuda[:arch] alone (--emit=ptx takes both)");
       options.withCpu = false;
     }
+    if (options.cuda) {
+      auto mode = tessera::gpu::parseMatmulPrecision(precision);
+      if (!mode)
+        return fail(llvm::toString(mode.takeError()));
+      options.precision = *mode;
+    } else if (precision.getNumOccurrences()) {
+      return fail("--precision applies to --target=cuda only (CPU kernels compute "
+                  "matmuls in the model's own types)");
+    }
     options.bounds.maxSequence = maxSeqLen;
     options.bounds.maxBatch = maxBatch;
     options.threadsHint = std::max(1u, unsigned(threadsHint));
@@ -286,6 +306,12 @@ int main(int argc, char **argv) {
     auto compiled = tessera::codegen::compileModule(**module, options);
     if (!compiled)
       return fail(inputPath + ": " + llvm::toString(compiled.takeError()));
+    if (options.cuda && emit != Emit::Linalg && emit != Emit::Dispatches) {
+      // A CPU-and-CUDA module's GPU code is its other target.
+      const tessera::codegen::CompiledModule &gpuCode =
+          (*compiled)->others.empty() ? **compiled : *(*compiled)->others.front();
+      gpuCode.tensorCores.print(llvm::errs(), "tessera-compile: ");
+    }
     if (emit == Emit::PTX) {
       if (!options.cuda)
         return fail("--emit=ptx needs --target=cuda");
