@@ -369,6 +369,8 @@ Value MmaEmitter::fragment(memref::AllocaOp buffer, Value row, Value k) {
 // The staged buffers hold A as [m][k] and B as [n][k] (k contiguous), so
 // that every fragment register reads [row][k] with row = g (+8) and k from
 // the lane's t; the two elements of an f16/bf16 register are adjacent.
+// The op is nvvm.mma.sync rather than nvgpu.mma.sync: LLVM 22's nvgpu op
+// cannot type bf16 operands, and one op serves all three input types.
 SmallVector<Value> MmaEmitter::mmaChunk(ValueRange acc, Value rowBase, Value colBase) {
   bool tf32 = c.input == MmaInput::TF32;
   int64_t mmaK = tf32 ? 8 : 16;

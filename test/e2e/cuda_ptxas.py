@@ -1,9 +1,10 @@
 """Compiles the repo's own test models for CUDA (tessera-compile
 --target=cuda:<arch> --emit=ptx) and checks every kernel's PTX with ptxas for
-sm_80 and sm_90: the ONNX exports of BERT, GPT-2, Llama and T5
-(scripts/models/export_models.py, opset 17) and the native checkpoints
-(scripts/models/export_checkpoints.py). Needs no GPU; skipped (77), saying
-so, where ptxas (the CUDA toolkit) is absent."""
+sm_80 and sm_90, counting the kernels on tensor cores (mma.sync): the ONNX
+exports of BERT, GPT-2, Llama and T5 (scripts/models/export_models.py,
+opset 17) and the native checkpoints (scripts/models/export_checkpoints.py).
+Needs no GPU; skipped (77), saying so, where ptxas (the CUDA toolkit) is
+absent."""
 
 import argparse
 import os
@@ -69,7 +70,10 @@ def main():
                       (name, arch, compiled.returncode, compiled.stderr[-2000:]))
                 continue
             with open(ptx) as f:
-                kernels = sum(line.lstrip().startswith(".visible .entry") for line in f)
+                text = f.read()
+            entries = text.split(".visible .entry")[1:]
+            kernels = len(entries)
+            mma = sum("mma.sync.aligned" in entry for entry in entries)
             assembled = subprocess.run([ptxas, "-arch=" + arch, ptx, "-o", os.devnull],
                                        capture_output=True, text=True)
             if assembled.returncode != 0:
@@ -78,7 +82,8 @@ def main():
                       (name, arch, kernels, assembled.stderr[-2000:]))
                 continue
             checked += kernels
-            print("PASS %s %s: %d kernels accepted by ptxas" % (name, arch, kernels))
+            print("PASS %s %s: %d kernels accepted by ptxas (%d on tensor cores)" %
+                  (name, arch, kernels, mma))
     print("%d kernels checked with %s, %d failures" % (checked, ptxas, failures))
     return 1 if failures else 0
 
