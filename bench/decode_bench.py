@@ -42,30 +42,25 @@ SHAPE = dict(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=
 MAX_SEQ = 512
 
 
-def write_model(out_dir):
-    """The HF directory and the decoder-with-past .onnx; returns the model."""
+def seeded_model():
+    """The GPT-2-small-shaped GPT2LMHeadModel (seeded weights, eval mode)."""
     import export_checkpoints as ec
+    import torch
+
+    torch.manual_seed(0)
+    model = ec.GPT2LMHeadModel(dict(ec.GPT2, **SHAPE))
+    ec.init_weights(model)
+    return model.eval()
+
+
+def decoder_with_past(lm):
+    """One step of `lm` with its caches (modeling_gpt2.py's layer_past path),
+    on the module's own weights: (input_ids, *past) -> (logits, *presents)."""
     import torch
     from torch.nn import functional as F
 
-    cfg = dict(ec.GPT2, **SHAPE)
-    torch.manual_seed(0)
-    model = ec.GPT2LMHeadModel(cfg)
-    ec.init_weights(model)
-    model.eval()
-    hf_dir = os.path.join(out_dir, "gpt2-small")
-    os.makedirs(hf_dir, exist_ok=True)
-    if not os.path.exists(os.path.join(hf_dir, "model.safetensors")):
-        with open(os.path.join(hf_dir, "config.json"), "w") as f:
-            json.dump(cfg, f, indent=2)
-        state = {k: v for k, v in model.state_dict().items() if k not in model.tied}
-        ec.write_safetensors(os.path.join(hf_dir, "model.safetensors"), state, "F32")
-
     class DecoderWithPast(torch.nn.Module):
-        """One step of GPT2LMHeadModel with its caches (modeling_gpt2.py's
-        layer_past path), on the module's own weights."""
-
-        def __init__(self, lm):
+        def __init__(self):
             super().__init__()
             self.t = lm.transformer
 
@@ -76,7 +71,7 @@ def write_model(out_dir):
             presents = []
             for i, block in enumerate(t.h):
                 q, k, v = block.attn.c_attn(block.ln_1(x)).split(SHAPE["n_embd"], dim=2)
-                split = lambda a: a.view(1, 1, heads, -1).permute(0, 2, 1, 3)
+                split = lambda a: a.view(1, 1, heads, -1).permute(0, 2, 1, 3)  # noqa: E731
                 k = torch.cat([past[2 * i], split(k)], dim=2)
                 v = torch.cat([past[2 * i + 1], split(v)], dim=2)
                 presents += [k, v]
@@ -86,22 +81,54 @@ def write_model(out_dir):
                 x = x + block.mlp(block.ln_2(x))
             return (t.ln_f(x) @ t.wte.weight.T, *presents)
 
+    return DecoderWithPast()
+
+
+def past_names():
+    return [f"past_key_values.{i}.{p}" for i in range(SHAPE["n_layer"]) for p in ("key", "value")]
+
+
+def step_inputs(work, context, rng):
+    """input_ids and random past caches of context - 1 tokens as .npy files."""
+    files = {"input_ids": os.path.join(work, "input_ids.npy")}
+    np.save(files["input_ids"], np.array([[42]], dtype=np.int64))
+    for name in past_names():
+        files[name] = os.path.join(work, f"{name}.{context}.npy")
+        np.save(files[name], rng.standard_normal(
+            (1, SHAPE["n_head"], context - 1, 64)).astype(np.float32))
+    return files
+
+
+def write_model(out_dir):
+    """The HF directory and the decoder-with-past .onnx; returns their paths,
+    the past input names and the weight bytes a step reads."""
+    import export_checkpoints as ec
+    import torch
+
+    model = seeded_model()
+    hf_dir = os.path.join(out_dir, "gpt2-small")
+    os.makedirs(hf_dir, exist_ok=True)
+    if not os.path.exists(os.path.join(hf_dir, "model.safetensors")):
+        with open(os.path.join(hf_dir, "config.json"), "w") as f:
+            json.dump(dict(ec.GPT2, **SHAPE), f, indent=2)
+        state = {k: v for k, v in model.state_dict().items() if k not in model.tied}
+        ec.write_safetensors(os.path.join(hf_dir, "model.safetensors"), state, "F32")
+
     onnx_path = os.path.join(out_dir, "gpt2-small-decoder-with-past.onnx")
-    layers = SHAPE["n_layer"]
-    past_names = [f"past_key_values.{i}.{p}" for i in range(layers) for p in ("key", "value")]
-    present_names = [n.replace("past_key_values", "present") for n in past_names]
+    names = past_names()
+    present_names = [n.replace("past_key_values", "present") for n in names]
     if not os.path.exists(onnx_path):
         warnings.filterwarnings("ignore")
-        past = [torch.zeros(1, SHAPE["n_head"], 3, 64) for _ in past_names]
-        axes = {n: {2: "past_sequence"} for n in past_names}
+        past = [torch.zeros(1, SHAPE["n_head"], 3, 64) for _ in names]
+        axes = {n: {2: "past_sequence"} for n in names}
         axes.update({n: {2: "present_sequence"} for n in present_names})
         with torch.no_grad():
-            torch.onnx.export(DecoderWithPast(model), (torch.zeros(1, 1, dtype=torch.long), *past),
-                              onnx_path, input_names=["input_ids"] + past_names,
+            torch.onnx.export(decoder_with_past(model), (torch.zeros(1, 1, dtype=torch.long), *past),
+                              onnx_path, input_names=["input_ids"] + names,
                               output_names=["logits"] + present_names, dynamic_axes=axes,
                               opset_version=14)
     weight_bytes = 4 * sum(p.numel() for n, p in model.named_parameters() if "wpe" not in n)
-    return hf_dir, onnx_path, past_names, weight_bytes
+    return hf_dir, onnx_path, names, weight_bytes
 
 
 def read_bandwidth():
@@ -128,7 +155,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     oracle = os.path.join(args.shared, "oracle", "ort-run.mjs")
 
-    hf_dir, onnx_path, past_names, weight_bytes = write_model(work)
+    hf_dir, onnx_path, _, weight_bytes = write_model(work)
     tsr = os.path.join(work, "gpt2-small.tsr")
     # Compiled on every run (the exported model is kept: its weights are
     # seeded): a module left by an earlier build would time that build.
@@ -141,12 +168,7 @@ def main():
     rows = []
     rng = np.random.default_rng(0)
     for context in [int(c) for c in args.contexts.split(",")]:
-        files = {"input_ids": os.path.join(work, "input_ids.npy")}
-        np.save(files["input_ids"], np.array([[42]], dtype=np.int64))
-        for name in past_names:
-            files[name] = os.path.join(work, f"{name}.{context}.npy")
-            np.save(files[name], rng.standard_normal(
-                (1, SHAPE["n_head"], context - 1, 64)).astype(np.float32))
+        files = step_inputs(work, context, rng)
         kv_bytes = 2 * SHAPE["n_layer"] * context * SHAPE["n_embd"] * 4
         for t in [int(t) for t in args.threads.split(",")]:
             ours = timing.tessera_ms(args.build, tsr, files, t, args.runs, function="decode")

@@ -15,12 +15,14 @@ def median_ms(text):
     return float(match.group(1))
 
 
-def tessera_ms(build, tsr, inputs, threads, runs, function=None):
+def tessera_ms(build, tsr, inputs, threads, runs, function=None, device=None):
     """Median ms of `tessera-run --benchmark` on `inputs` (name -> .npy)."""
     command = [os.path.join(build, "bin", "tessera-run"), tsr, "--threads", str(threads),
                "--benchmark", str(runs)]
     if function:
         command += ["--function", function]
+    if device:
+        command += ["--device", device]
     command += [a for n, f in inputs.items() for a in ("--input", f"{n}={f}")]
     run = subprocess.run(command, check=True, capture_output=True, text=True)
     return median_ms(run.stdout + run.stderr)
