@@ -160,6 +160,19 @@ void setWorkgroups(func::FuncOp kernel, int64_t count) {
 
 } // namespace
 
+std::optional<int64_t> constantUpperBound(Value size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return c;
+  auto min = size.getDefiningOp<affine::AffineMinOp>();
+  if (!min)
+    return std::nullopt;
+  std::optional<int64_t> bound;
+  for (AffineExpr e : min.getMap().getResults())
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
+  return bound;
+}
+
 scf::ForOp linearizeLoopNest(OpBuilder &b, Location loc, ValueRange lbs, ValueRange ubs,
                              ValueRange steps, Block *body, Value start, Value stride) {
   SmallVector<Value> counts;
@@ -231,20 +244,6 @@ bool writesOutsideTiles(func::FuncOp kernel) {
   return false;
 }
 
-/// A constant that `size` never exceeds: itself, or a constant among the
-/// operands of the affine.min that clips a tile at the edge.
-std::optional<int64_t> constantUpperBound(Value size) {
-  if (std::optional<int64_t> c = getConstantIntValue(size))
-    return c;
-  auto min = size.getDefiningOp<affine::AffineMinOp>();
-  if (!min)
-    return std::nullopt;
-  std::optional<int64_t> bound;
-  for (AffineExpr e : min.getMap().getResults())
-    if (auto c = dyn_cast<AffineConstantExpr>(e))
-      bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
-  return bound;
-}
 
 /// A tile's temporaries (the row statistics of a norm computed in its
 /// kernel) live on the kernel's stack, allocated once on entry: the kernel

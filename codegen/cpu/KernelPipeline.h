@@ -15,6 +15,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
+
 namespace tessera::cpu {
 
 /// The number of workgroups a kernel's dispatch launches (x; y = z = 1).
@@ -48,6 +50,10 @@ struct WorkgroupTiling {
 mlir::LogicalResult tileForWorkgroups(mlir::func::FuncOp kernel,
                                       unsigned threadsHint,
                                       const WorkgroupTiling &config = {});
+
+/// A constant that `size` never exceeds: itself, or a constant among the
+/// operands of the affine.min that clips a tile at the edge.
+std::optional<int64_t> constantUpperBound(mlir::Value size);
 
 /// Replaces the loop nest whose body is `body` (one block argument per loop,
 /// bounds `lbs`, `ubs`, `steps`) by one scf.for at `b` over its linearized

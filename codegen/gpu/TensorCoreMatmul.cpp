@@ -2,6 +2,7 @@
 
 #include "codegen/gpu/TensorCoreMatmul.h"
 
+#include "codegen/cpu/KernelPipeline.h"
 #include "codegen/gpu/ThreadDistribution.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -135,14 +136,7 @@ std::optional<int64_t> staticUpperBound(Value memref, unsigned i) {
   if (std::optional<int64_t> c = getConstantIntValue(size))
     return c;
   auto value = dyn_cast<Value>(size);
-  auto min = value ? value.getDefiningOp<affine::AffineMinOp>() : nullptr;
-  if (!min)
-    return std::nullopt;
-  std::optional<int64_t> bound;
-  for (AffineExpr e : min.getMap().getResults())
-    if (auto c = dyn_cast<AffineConstantExpr>(e))
-      bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
-  return bound;
+  return value ? cpu::constantUpperBound(value) : std::nullopt;
 }
 
 llvm::Expected<MmaInput> chooseInput(Type a, Type b, MatmulPrecision precision) {

@@ -25,15 +25,6 @@ std::vector<char> writeBytes(const module::ModuleDesc &desc) {
   return readFile(writeTestModule(desc, "dual.tsr"));
 }
 
-void expectRejected(const std::vector<char> &bytes, const std::string &needle) {
-  ModulePtr module;
-  Status status = loadFromMemory(bytes, module);
-  EXPECT_EQ(status.code, TSR_STATUS_INVALID_MODULE) << status.message;
-  EXPECT_NE(status.message.find(needle), std::string::npos)
-      << "expected '" << needle << "' in: " << status.message;
-  EXPECT_EQ(module, nullptr);
-}
-
 /// The dual module after `edit` changed its description.
 std::vector<char> dualWith(const std::function<void(module::ModuleDesc &)> &edit) {
   auto dual = makeDualTestModule();

@@ -230,6 +230,15 @@ Status loadFromMemory(const std::vector<char> &bytes, ModulePtr &out) {
   return status;
 }
 
+void expectRejected(const std::vector<char> &bytes, const std::string &needle) {
+  ModulePtr module;
+  Status status = loadFromMemory(bytes, module);
+  EXPECT_EQ(status.code, TSR_STATUS_INVALID_MODULE) << status.message;
+  EXPECT_NE(status.message.find(needle), std::string::npos)
+      << "expected '" << needle << "' in: " << status.message;
+  EXPECT_EQ(module, nullptr);
+}
+
 Status runAdd(tsr_session_t *session, int64_t n, float seed, std::vector<float> &sum) {
   std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n), seed);
   for (int64_t i = 0; i < n; ++i)

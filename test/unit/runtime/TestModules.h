@@ -98,6 +98,10 @@ using SessionPtr = std::unique_ptr<tsr_session_t, SessionDeleter>;
 /// Loads `bytes` (copied); the status tells why not.
 Status loadFromMemory(const std::vector<char> &bytes, ModulePtr &out);
 
+/// Expects loading `bytes` to fail as an invalid module whose message
+/// contains `needle`, with no module made.
+void expectRejected(const std::vector<char> &bytes, const std::string &needle);
+
 /// Runs "add" on a session: fills a and b (a[i] = i, b[i] = seed), returns the
 /// status and, through `sum`, the output.
 Status runAdd(tsr_session_t *session, int64_t n, float seed, std::vector<float> &sum);
