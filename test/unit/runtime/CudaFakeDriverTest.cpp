@@ -77,6 +77,21 @@ Status runAffine(tsr_session_t *session, int64_t rows, std::vector<float> &y) {
   return take(tsr_session_run(session, kAffineFunction, &input, 1, &output, 1));
 }
 
+/// The profile of the affine function's second dispatch after `runs` runs:
+/// "double_rows", called once per run, of the function's two dispatches.
+void expectDoubleRowsProfile(tsr_session_t *session, uint64_t runs) {
+  const char *name = nullptr;
+  uint64_t ns = 0, calls = 0;
+  size_t dispatches = 0;
+  ASSERT_EQ(take(tsr_session_dispatch_profile(session, kAffineFunction, 1, &name, &ns, &calls,
+                                              &dispatches))
+                .code,
+            TSR_STATUS_OK);
+  EXPECT_STREQ(name, "double_rows");
+  EXPECT_EQ(calls, runs);
+  EXPECT_EQ(dispatches, 2u);
+}
+
 TEST_F(CudaFakeDriver, RunsLikeTheCpu) {
   auto test = makeCudaTestModule();
   ModulePtr module;
@@ -164,16 +179,7 @@ TEST_F(CudaFakeDriver, ADualTargetModuleRunsEachDevicesOwnCode) {
   ASSERT_EQ(take(tsr_session_set_profiling(onCuda.get(), 1)).code, TSR_STATUS_OK);
   std::vector<float> y;
   ASSERT_EQ(runAffine(onCuda.get(), 2, y).code, TSR_STATUS_OK);
-  const char *name = nullptr;
-  uint64_t ns = 0, calls = 0;
-  size_t dispatches = 0;
-  ASSERT_EQ(take(tsr_session_dispatch_profile(onCuda.get(), kAffineFunction, 1, &name, &ns,
-                                              &calls, &dispatches))
-                .code,
-            TSR_STATUS_OK);
-  EXPECT_STREQ(name, "double_rows");
-  EXPECT_EQ(calls, 1u);
-  EXPECT_EQ(dispatches, 2u);
+  expectDoubleRowsProfile(onCuda.get(), 1);
 }
 
 TEST_F(CudaFakeDriver, ProfilesEachDispatch) {
@@ -186,16 +192,7 @@ TEST_F(CudaFakeDriver, ProfilesEachDispatch) {
   std::vector<float> y;
   ASSERT_EQ(runAffine(session.get(), 2, y).code, TSR_STATUS_OK);
   ASSERT_EQ(runAffine(session.get(), 2, y).code, TSR_STATUS_OK);
-  const char *name = nullptr;
-  uint64_t ns = 0, calls = 0;
-  size_t dispatches = 0;
-  ASSERT_EQ(take(tsr_session_dispatch_profile(session.get(), kAffineFunction, 1, &name, &ns,
-                                              &calls, &dispatches))
-                .code,
-            TSR_STATUS_OK);
-  EXPECT_STREQ(name, "double_rows");
-  EXPECT_EQ(calls, 2u);
-  EXPECT_EQ(dispatches, 2u);
+  expectDoubleRowsProfile(session.get(), 2);
 }
 
 TEST_F(CudaFakeDriver, KeepsStatesOnTheDevice) {

@@ -38,15 +38,6 @@ size_t headerEnd(const std::vector<char> &bytes) {
   return 4 + flatbuffers::ReadScalar<flatbuffers::uoffset_t>(bytes.data());
 }
 
-void expectRejected(const std::vector<char> &bytes, tsr_status_code_t code,
-                    const std::string &needle) {
-  ModulePtr module;
-  Status status = loadFromMemory(bytes, module);
-  EXPECT_EQ(status.code, code) << status.message;
-  EXPECT_NE(status.message.find(needle), std::string::npos)
-      << "expected '" << needle << "' in: " << status.message;
-  EXPECT_EQ(module, nullptr);
-}
 
 TEST(ModuleLoad, LoadsFromFileAndDescribesSignatures) {
   auto test = makeTestModule();

@@ -231,9 +231,14 @@ Status loadFromMemory(const std::vector<char> &bytes, ModulePtr &out) {
 }
 
 void expectRejected(const std::vector<char> &bytes, const std::string &needle) {
+  expectRejected(bytes, TSR_STATUS_INVALID_MODULE, needle);
+}
+
+void expectRejected(const std::vector<char> &bytes, tsr_status_code_t code,
+                    const std::string &needle) {
   ModulePtr module;
   Status status = loadFromMemory(bytes, module);
-  EXPECT_EQ(status.code, TSR_STATUS_INVALID_MODULE) << status.message;
+  EXPECT_EQ(status.code, code) << status.message;
   EXPECT_NE(status.message.find(needle), std::string::npos)
       << "expected '" << needle << "' in: " << status.message;
   EXPECT_EQ(module, nullptr);

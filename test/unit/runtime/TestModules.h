@@ -98,8 +98,11 @@ using SessionPtr = std::unique_ptr<tsr_session_t, SessionDeleter>;
 /// Loads `bytes` (copied); the status tells why not.
 Status loadFromMemory(const std::vector<char> &bytes, ModulePtr &out);
 
-/// Expects loading `bytes` to fail as an invalid module whose message
-/// contains `needle`, with no module made.
+/// Expects loading `bytes` to fail with `code` and a message that contains
+/// `needle`, with no module made.
+void expectRejected(const std::vector<char> &bytes, tsr_status_code_t code,
+                    const std::string &needle);
+/// The same, as an invalid module.
 void expectRejected(const std::vector<char> &bytes, const std::string &needle);
 
 /// Runs "add" on a session: fills a and b (a[i] = i, b[i] = seed), returns the
