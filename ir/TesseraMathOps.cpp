@@ -512,9 +512,13 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
 //===----------------------------------------------------------------------===//
 
 /// Converts one constant element as ONNX Cast does; nullopt for pairs that
-/// are not folded (to or from types other than float and integer).
+/// are not folded (to or from types other than float and integer). Casts to
+/// FLOAT8E8M0 (which rounds up) and FLOAT4E2M1 (which has no NaN) do not
+/// fold: APFloat's conversion is not theirs.
 static std::optional<Attribute> castElement(Attribute element, Type to) {
   bool losesInfo = false;
+  if (isa<Float8E8M0FNUType, Float4E2M1FNType>(to))
+    return std::nullopt;
   if (auto floatAttr = dyn_cast<FloatAttr>(element)) {
     APFloat value = floatAttr.getValue();
     if (auto floatType = dyn_cast<FloatType>(to)) {
@@ -525,10 +529,13 @@ static std::optional<Attribute> castElement(Attribute element, Type to) {
     if (auto intType = dyn_cast<IntegerType>(to)) {
       if (intType.getWidth() == 1)
         return IntegerAttr::get(to, APInt(1, !value.isZero()));
-      APSInt result(intType.getWidth(), /*isUnsigned=*/false);
+      // 4-bit and 2-bit integers wrap, as ONNX's reference does: convert
+      // to 64 bits, then keep the low bits.
+      unsigned width = intType.getWidth() < 8 ? 64 : intType.getWidth();
+      APSInt result(width, /*isUnsigned=*/false);
       bool isExact = false;
       value.convertToInteger(result, APFloat::rmTowardZero, &isExact);
-      return IntegerAttr::get(to, result);
+      return IntegerAttr::get(to, result.trunc(intType.getWidth()));
     }
     return std::nullopt;
   }

@@ -46,6 +46,26 @@ FailureOr<module::DType> dtypeOf(Type type, Operation *where) {
     return module::DType::bf16;
   if (type.isF64())
     return module::DType::f64;
+  if (isa<Float8E4M3FNType>(type))
+    return module::DType::f8e4m3fn;
+  if (isa<Float8E4M3FNUZType>(type))
+    return module::DType::f8e4m3fnuz;
+  if (isa<Float8E5M2Type>(type))
+    return module::DType::f8e5m2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return module::DType::f8e5m2fnuz;
+  if (isa<Float8E8M0FNUType>(type))
+    return module::DType::f8e8m0;
+  if (isa<Float4E2M1FNType>(type))
+    return module::DType::f4e2m1;
+  if (type.isUnsignedInteger(4))
+    return module::DType::u4;
+  if (type.isUnsignedInteger(2))
+    return module::DType::u2;
+  if (type.isInteger(4))
+    return module::DType::i4;
+  if (type.isInteger(2))
+    return module::DType::i2;
   if (type.isUnsignedInteger(8))
     return module::DType::u8;
   if (type.isUnsignedInteger(16))

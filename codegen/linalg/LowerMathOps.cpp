@@ -11,6 +11,7 @@
 
 #include "codegen/linalg/LoweringPatterns.h"
 #include "codegen/linalg/LoweringUtils.h"
+#include "codegen/linalg/NarrowFloats.h"
 
 #include "ir/TesseraDialect.h"
 
@@ -59,6 +60,12 @@ static Value convertFloat(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
+  // LLVM has no 8-bit or 4-bit floats: those go through f32 in integer code.
+  if (isNarrowFloat(from))
+    return convertFloat(b, loc, extendNarrowFloat(b, loc, x), to);
+  if (isNarrowFloat(to))
+    return truncateToNarrowFloat(b, loc, convertFloat(b, loc, x, b.getF32Type()),
+                                 cast<FloatType>(to));
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
   if (fromWidth < toWidth)
@@ -237,6 +244,10 @@ static Value castValue(OpBuilder &b, Location loc, Value x, Type from,
   Type source = x.getType();
   if (source == target)
     return x;
+  if (isNarrowFloat(source)) {
+    x = extendNarrowFloat(b, loc, x);
+    source = x.getType();
+  }
   // To bool: a test against zero; NaN is not zero, so it gives true.
   if (isBool(target)) {
     Value zero = scalarConstant(b, loc, source, 0);
@@ -247,10 +258,22 @@ static Value castValue(OpBuilder &b, Location loc, Value x, Type from,
   if (isa<FloatType>(source)) {
     if (isa<FloatType>(target))
       return convertFloat(b, loc, x, target);
+    // 4-bit and 2-bit integers wrap, as in ONNX's reference: convert to
+    // i32 and keep the low bits.
+    if (target.getIntOrFloatBitWidth() < 8) {
+      Value wide = arith::FPToSIOp::create(b, loc, b.getI32Type(), x);
+      return arith::TruncIOp::create(b, loc, target, wide);
+    }
     // Both truncate toward zero.
     return toUnsigned ? arith::FPToUIOp::create(b, loc, target, x).getResult()
                       : arith::FPToSIOp::create(b, loc, target, x).getResult();
   }
+  if (isNarrowFloat(target))
+    return convertFloat(
+        b, loc,
+        fromUnsigned ? arith::UIToFPOp::create(b, loc, b.getF32Type(), x).getResult()
+                     : arith::SIToFPOp::create(b, loc, b.getF32Type(), x).getResult(),
+        target);
   if (isa<FloatType>(target))
     return fromUnsigned
                ? arith::UIToFPOp::create(b, loc, target, x).getResult()

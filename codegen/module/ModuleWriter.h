@@ -20,7 +20,10 @@
 namespace tessera::module {
 
 /// Mirrors module.fbs's DType.
-enum class DType : int8_t { f32 = 0, f16, bf16, f64, i64, i32, i16, i8, u8, bool_, u16, u32, u64 };
+enum class DType : int8_t {
+  f32 = 0, f16, bf16, f64, i64, i32, i16, i8, u8, bool_, u16, u32, u64,
+  f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, f8e8m0, f4e2m1, i4, u4, i2, u2
+};
 
 /// A static size (slot < 0) or scalar slot `slot`, with `value` its compiled
 /// maximum.

@@ -22,17 +22,80 @@ llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+/// The data types ONNX added after libonnx 1.12, whose enum lacks them.
+enum NarrowDataType : int32_t {
+  FLOAT8E4M3FN = 17,
+  FLOAT8E4M3FNUZ = 18,
+  FLOAT8E5M2 = 19,
+  FLOAT8E5M2FNUZ = 20,
+  UINT4 = 21,
+  INT4 = 22,
+  FLOAT4E2M1 = 23,
+  FLOAT8E8M0 = 24,
+  UINT2 = 25,
+  INT2 = 26,
+};
+
+const char *narrowDataTypeName(int32_t dataType) {
+  switch (dataType) {
+  case FLOAT8E4M3FN:
+    return "FLOAT8E4M3FN";
+  case FLOAT8E4M3FNUZ:
+    return "FLOAT8E4M3FNUZ";
+  case FLOAT8E5M2:
+    return "FLOAT8E5M2";
+  case FLOAT8E5M2FNUZ:
+    return "FLOAT8E5M2FNUZ";
+  case UINT4:
+    return "UINT4";
+  case INT4:
+    return "INT4";
+  case FLOAT4E2M1:
+    return "FLOAT4E2M1";
+  case FLOAT8E8M0:
+    return "FLOAT8E8M0";
+  case UINT2:
+    return "UINT2";
+  case INT2:
+    return "INT2";
+  default:
+    return nullptr;
+  }
+}
+
 std::string dataTypeName(int32_t dataType) {
+  if (const char *narrow = narrowDataTypeName(dataType))
+    return narrow;
   if (!onnx::TensorProto_DataType_IsValid(dataType))
     return "#" + std::to_string(dataType);
   return onnx::TensorProto_DataType_Name(
       static_cast<onnx::TensorProto_DataType>(dataType));
 }
 
-/// Bytes per element as ONNX stores them (bool takes a byte).
+/// Bytes per element in an elements attribute: bool and the 4-bit and
+/// 2-bit types take a byte.
 size_t storageBytes(Type elementType) {
   unsigned bits = elementType.getIntOrFloatBitWidth();
-  return bits == 1 ? 1 : bits / 8;
+  return bits < 8 ? 1 : bits / 8;
+}
+
+/// Bits per element of the types ONNX packs several to a byte (4-bit and
+/// 2-bit, the first element in the low bits); 0 for the others.
+unsigned packedBits(Type elementType) {
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  return bits > 1 && bits < 8 ? bits : 0;
+}
+
+/// One byte per element from ONNX's packed form, each in the byte's low bits.
+std::vector<char> unpack(llvm::ArrayRef<char> packed, int64_t count,
+                         unsigned bits) {
+  std::vector<char> out(count);
+  unsigned perByte = 8 / bits;
+  for (int64_t i = 0; i < count; ++i) {
+    unsigned byte = static_cast<unsigned char>(packed[i / perByte]);
+    out[i] = static_cast<char>((byte >> (bits * (i % perByte))) & ((1u << bits) - 1));
+  }
+  return out;
 }
 
 /// The tensor's bytes, however the TensorProto holds them: raw_data, one of
@@ -56,8 +119,10 @@ void appendAs(std::vector<char> &out, const Field &field) {
   }
 }
 
-/// ONNX stores small integer, bool and 16-bit float types widened in
-/// int32_data; narrows them to their storage size.
+/// ONNX stores small integer, bool, 16-bit and 8-bit float types widened in
+/// int32_data; narrows them to their storage size. The 4-bit and 2-bit
+/// types hold one packed byte per int32_data element, so `count` is their
+/// packed byte count.
 llvm::Error assembleTypedFields(const onnx::TensorProto &t, int64_t count,
                                 std::vector<char> &out) {
   using TP = onnx::TensorProto;
@@ -97,6 +162,16 @@ llvm::Error assembleTypedFields(const onnx::TensorProto &t, int64_t count,
   case TP::INT8:
   case TP::UINT8:
   case TP::BOOL:
+  case FLOAT8E4M3FN:
+  case FLOAT8E4M3FNUZ:
+  case FLOAT8E5M2:
+  case FLOAT8E5M2FNUZ:
+  case FLOAT8E8M0:
+  case UINT4:
+  case INT4:
+  case FLOAT4E2M1:
+  case UINT2:
+  case INT2:
     available = t.int32_data_size();
     appendAs<uint8_t>(out, t.int32_data());
     break;
@@ -222,6 +297,26 @@ llvm::Expected<Type> convertElementType(MLIRContext *context,
                                               : 64;
     return IntegerType::get(context, width, IntegerType::Unsigned);
   }
+  case FLOAT8E4M3FN:
+    return b.getType<Float8E4M3FNType>();
+  case FLOAT8E4M3FNUZ:
+    return b.getType<Float8E4M3FNUZType>();
+  case FLOAT8E5M2:
+    return b.getType<Float8E5M2Type>();
+  case FLOAT8E5M2FNUZ:
+    return b.getType<Float8E5M2FNUZType>();
+  case FLOAT8E8M0:
+    return b.getType<Float8E8M0FNUType>();
+  case FLOAT4E2M1:
+    return b.getType<Float4E2M1FNType>();
+  case INT4:
+    return b.getIntegerType(4);
+  case INT2:
+    return b.getIntegerType(2);
+  case UINT4:
+    return IntegerType::get(context, 4, IntegerType::Unsigned);
+  case UINT2:
+    return IntegerType::get(context, 2, IntegerType::Unsigned);
   default:
     return makeError("ONNX data type " + dataTypeName(dataType) +
                      " is not supported");
@@ -247,10 +342,12 @@ convertTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
   Type elementType = type.getElementType();
   int64_t count = type.getNumElements();
   size_t elementBytes = storageBytes(elementType);
+  unsigned packed = packedBits(elementType);
   size_t expectedBytes = 0;
-  if (__builtin_mul_overflow(static_cast<size_t>(count), elementBytes,
-                             &expectedBytes))
+  if (__builtin_mul_overflow(static_cast<size_t>(count),
+                             packed ? packed : elementBytes * 8, &expectedBytes))
     return makeError("tensor '" + tensor.name() + "' is too large");
+  expectedBytes = (expectedBytes + 7) / 8;
 
   RawBytes raw;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -266,10 +363,16 @@ convertTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
                                      tensor.raw_data().size());
     raw.owner = owner;
   } else {
-    if (llvm::Error err =
-            assembleTypedFields(tensor, count, raw.assembled))
+    if (llvm::Error err = assembleTypedFields(
+            tensor, packed ? int64_t(expectedBytes) : count, raw.assembled))
       return std::move(err);
     raw.bytes = raw.assembled;
+  }
+  if (packed) {
+    std::vector<char> unpacked = unpack(raw.bytes, count, packed);
+    raw.assembled = std::move(unpacked);
+    raw.bytes = raw.assembled;
+    raw.owner = nullptr;
   }
 
   if (elementType.isInteger(1)) {

@@ -14,7 +14,7 @@
 namespace tessera::onnx_frontend {
 
 /// The MLIR element type of an ONNX TensorProto data type; an error for
-/// types Tessera does not handle (strings, complex numbers, 8-bit floats).
+/// types Tessera does not handle (strings, complex numbers).
 llvm::Expected<mlir::Type> convertElementType(mlir::MLIRContext *context,
                                               int32_t dataType);
 

@@ -22,7 +22,17 @@ static_assert(int(TSR_DTYPE_F32) == int(fb::DType::f32) &&
                   int(TSR_DTYPE_U16) == int(fb::DType::u16) &&
                   int(TSR_DTYPE_U32) == int(fb::DType::u32) &&
                   int(TSR_DTYPE_U64) == int(fb::DType::u64) &&
-                  int(fb::DType::MAX) == int(TSR_DTYPE_U64),
+                  int(TSR_DTYPE_F8E4M3FN) == int(fb::DType::f8e4m3fn) &&
+                  int(TSR_DTYPE_F8E4M3FNUZ) == int(fb::DType::f8e4m3fnuz) &&
+                  int(TSR_DTYPE_F8E5M2) == int(fb::DType::f8e5m2) &&
+                  int(TSR_DTYPE_F8E5M2FNUZ) == int(fb::DType::f8e5m2fnuz) &&
+                  int(TSR_DTYPE_F8E8M0) == int(fb::DType::f8e8m0) &&
+                  int(TSR_DTYPE_F4E2M1) == int(fb::DType::f4e2m1) &&
+                  int(TSR_DTYPE_I4) == int(fb::DType::i4) &&
+                  int(TSR_DTYPE_U4) == int(fb::DType::u4) &&
+                  int(TSR_DTYPE_I2) == int(fb::DType::i2) &&
+                  int(TSR_DTYPE_U2) == int(fb::DType::u2) &&
+                  int(fb::DType::MAX) == int(TSR_DTYPE_U2),
               "tsr_dtype_t must mirror the schema's DType");
 
 namespace tessera::runtime {
@@ -45,6 +55,16 @@ size_t dtypeSize(int32_t dtype) {
   case TSR_DTYPE_I8:
   case TSR_DTYPE_U8:
   case TSR_DTYPE_BOOL:
+  case TSR_DTYPE_F8E4M3FN:
+  case TSR_DTYPE_F8E4M3FNUZ:
+  case TSR_DTYPE_F8E5M2:
+  case TSR_DTYPE_F8E5M2FNUZ:
+  case TSR_DTYPE_F8E8M0:
+  case TSR_DTYPE_F4E2M1:
+  case TSR_DTYPE_I4:
+  case TSR_DTYPE_U4:
+  case TSR_DTYPE_I2:
+  case TSR_DTYPE_U2:
     return 1;
   }
   return 0;
@@ -78,6 +98,26 @@ const char *dtypeName(int32_t dtype) {
     return "u32";
   case TSR_DTYPE_U64:
     return "u64";
+  case TSR_DTYPE_F8E4M3FN:
+    return "f8e4m3fn";
+  case TSR_DTYPE_F8E4M3FNUZ:
+    return "f8e4m3fnuz";
+  case TSR_DTYPE_F8E5M2:
+    return "f8e5m2";
+  case TSR_DTYPE_F8E5M2FNUZ:
+    return "f8e5m2fnuz";
+  case TSR_DTYPE_F8E8M0:
+    return "f8e8m0";
+  case TSR_DTYPE_F4E2M1:
+    return "f4e2m1";
+  case TSR_DTYPE_I4:
+    return "i4";
+  case TSR_DTYPE_U4:
+    return "u4";
+  case TSR_DTYPE_I2:
+    return "i2";
+  case TSR_DTYPE_U2:
+    return "u2";
   }
   return "?";
 }

@@ -43,6 +43,7 @@ import onnx
 import onnx.defs
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import narrow_types  # noqa: E402
 import numerics  # noqa: E402
 
 COMPILE_TIMEOUT = 120
@@ -135,8 +136,11 @@ def check_test(name, test_dir, compiler, runner, work):
                 for i in range(len(names))]
     bf16 = {output.name for output in model.graph.output
             if output.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16}
-    ok, detail, _, _ = numerics.compare_outputs(os.path.join(out, "out"),
-                                                names, expected, bf16=bf16)
+    narrow_floats = {output.name: output.type.tensor_type.elem_type
+                     for output in model.graph.output
+                     if output.type.tensor_type.elem_type in narrow_types.FLOATS}
+    ok, detail, _, _ = numerics.compare_outputs(os.path.join(out, "out"), names, expected,
+                                                bf16=bf16, narrow_floats=narrow_floats)
     if bound:
         detail = "shape inputs " + ", ".join(bound) + " given at compile time; " + detail
     return name, op, "passed" if ok else "wrong", detail, commands

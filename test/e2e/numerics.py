@@ -12,7 +12,10 @@ An output matches its reference when it has the same shape and dtype and
     Not exact bits: 1e-2 is under two ulps of bf16's 8-bit significand, and
     the older ONNX test data truncates where ONNX Cast (and Tessera) rounds
     to nearest even, one ulp apart;
-  - integers and booleans: every element is equal.
+  - integers and booleans: every element is equal;
+  - 8-bit and 4-bit floats (tessera-run's .npy files hold their bits as
+    uint8, see narrow_types.py): every value is equal, any NaN meeting any
+    NaN.
 For whole models (scaled_atol) atol is multiplied by max(1, max |expected|):
 an element near zero among large ones carries their absolute rounding
 error (stories260K's logits reach 22; ONNX Runtime and PyTorch differ there
@@ -28,12 +31,14 @@ import subprocess
 import numpy as np
 from onnx import TensorProto, numpy_helper
 
+import narrow_types
+
 TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-3)}
 DEFAULT_TOLERANCE = (1e-4, 1e-5)  # (rtol, atol) for float32 and float64
 BF16_TOLERANCE = (1e-2, 1e-5)  # compared as float32
 TOLERANCE_TEXT = ("float32/float64 rtol 1e-4 atol 1e-5, float16 rtol 1e-3 "
                   "atol 1e-3, bfloat16 (as float32) rtol 1e-2 atol 1e-5, "
-                  "integers and booleans exact")
+                  "integers, booleans and 8-bit and 4-bit floats exact")
 BF16_BITS = np.dtype(np.int16)  # how tessera-run's .npy files hold bfloat16
 
 
@@ -42,6 +47,8 @@ def load_pb(path):
     tensor = TensorProto()
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
+    if narrow_types.is_narrow(tensor.data_type):
+        return narrow_types.to_array(tensor)
     return numpy_helper.to_array(tensor)
 
 
@@ -135,10 +142,18 @@ def tolerance(dtype):
     return TOLERANCES.get(np.dtype(dtype), DEFAULT_TOLERANCE)
 
 
-def compare(actual, expected, scaled_atol=False, bf16=False):
+def compare(actual, expected, scaled_atol=False, bf16=False, narrow_float=None):
     """(ok, detail, max abs error, max rel error); see the module docstring.
     bf16: the output is bfloat16, `actual` its bits as tessera-run writes
-    them, `expected` bits or values (bf16_to_float32)."""
+    them, `expected` bits or values (bf16_to_float32). narrow_float: the
+    ONNX data type of an 8-bit or 4-bit float output, both arrays its bits."""
+    if narrow_float is not None:
+        if actual.dtype != expected.dtype or actual.shape != expected.shape:
+            return (False, f"got {actual.dtype}{list(actual.shape)}, expected "
+                    f"{narrow_types.NAMES[narrow_float]} bits as "
+                    f"{expected.dtype}{list(expected.shape)}", np.nan, np.nan)
+        actual = narrow_types.float_values(actual, narrow_float)
+        expected = narrow_types.float_values(expected, narrow_float)
     if bf16:
         if actual.dtype != BF16_BITS or actual.shape != expected.shape:
             return (False, f"got {actual.dtype}{list(actual.shape)}, expected "
@@ -148,11 +163,14 @@ def compare(actual, expected, scaled_atol=False, bf16=False):
     if actual.shape != expected.shape or actual.dtype != expected.dtype:
         return (False, f"got {actual.dtype}{list(actual.shape)}, expected "
                 f"{expected.dtype}{list(expected.shape)}", np.nan, np.nan)
-    rtol, atol = BF16_TOLERANCE if bf16 else tolerance(expected.dtype)
+    rtol, atol = (BF16_TOLERANCE if bf16 else (0.0, 0.0) if narrow_float is not None
+                  else tolerance(expected.dtype))
     if scaled_atol:
         atol *= max(1.0, float(np.abs(expected[np.isfinite(expected)]).max(initial=0.0)))
     if rtol:
         close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+    elif narrow_float is not None:
+        close = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
     else:
         close = actual == expected
     a, e = actual.astype(np.float64), expected.astype(np.float64)
@@ -172,19 +190,21 @@ def compare(actual, expected, scaled_atol=False, bf16=False):
     return wrong == 0, detail, abs_err, rel_err
 
 
-def compare_outputs(out_dir, names, expected, scaled_atol=False, bf16=()):
+def compare_outputs(out_dir, names, expected, scaled_atol=False, bf16=(), narrow_floats=None):
     """Compares tessera-run's outputs in out_dir (for output names `names`)
     with the `expected` arrays: (ok, detail, max abs err, max rel err) over
     all outputs; the detail names the first output that does not match.
     scaled_atol: see the module docstring; bf16: the names of the bfloat16
-    outputs."""
+    outputs; narrow_floats: output name -> ONNX data type of the 8-bit and
+    4-bit float outputs."""
+    narrow_floats = narrow_floats or {}
     ok, detail, abs_err, rel_err = True, "", 0.0, 0.0
     for name, file, want in zip(names, output_file_name(names), expected):
         path = os.path.join(out_dir, file)
         if not os.path.exists(path):
             return False, f"output '{name}': tessera-run wrote no {file}", np.nan, np.nan
         one_ok, one_detail, one_abs, one_rel = compare(
-            np.load(path), want, scaled_atol, name in bf16)
+            np.load(path), want, scaled_atol, name in bf16, narrow_floats.get(name))
         if ok and not one_ok:
             detail = f"output '{name}': {one_detail}"
         ok &= one_ok

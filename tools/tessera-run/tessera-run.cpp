@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Generate.h"
+#include "NarrowTypes.h"
 
 #include "tessera/runtime.h"
 #include "tools/common/Npy.h"
@@ -73,7 +74,10 @@ stderr at the end.
 
 .npy has no bfloat16: a bf16 input or output is an int16 .npy of its raw
 bits, the upper 16 bits of the float32 value (from uint16 bit patterns in
-NumPy: bits.view(np.int16)).
+NumPy: bits.view(np.int16)). Nor has it the narrow types: 8-bit and 4-bit
+floats (f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, f8e8m0, f4e2m1) are uint8
+.npy files of their bits, one element a byte; 4-bit and 2-bit integers are
+int8 (i4, i2) or uint8 (u4, u2) files of their values.
 )";
 
 struct Options {
@@ -437,8 +441,8 @@ bool toNpy(tsr_dtype_t dtype, NpyDType &out) {
   // .npy has no bfloat16; int16 holds its bits (what numpy writes for a
   // bfloat16 array viewed as int16).
   case TSR_DTYPE_BF16: out = NpyDType::i16; return true;
+  default: return narrowNpyType(dtype, out);
   }
-  return false;
 }
 
 bool loadInputs(const std::vector<TensorSig> &sigs, const std::vector<std::string> &paths,
@@ -465,6 +469,9 @@ bool loadInputs(const std::vector<TensorSig> &sigs, const std::vector<std::strin
               " holds '" + npyDescr(array.dtype) + "'";
       return false;
     }
+    if (!checkNarrowInput(sig.dtype, array.data.data(),
+                          array.data.size(), sig.name, error))
+      return false;
     if (array.shape.size() != sig.dims.size()) {
       error = what + "has rank " + std::to_string(sig.dims.size()) + " " +
               formatSignatureDims(sig.dims) + ", but " + paths[i] + " has shape " +
@@ -539,13 +546,14 @@ bool ensureDirectory(const std::string &dir, std::string &error) {
 }
 
 bool writeOutputs(const std::string &dir, const std::vector<TensorSig> &sigs,
-                  const std::vector<NpyDType> &dtypes, const OutputBuffers &buffers,
+                  const std::vector<NpyDType> &dtypes, OutputBuffers &buffers,
                   std::string &error) {
   if (!ensureDirectory(dir, error))
     return false;
   std::vector<std::string> names = outputFileNames(sigs);
   for (size_t o = 0; o < sigs.size(); ++o) {
     std::string path = dir + "/" + names[o];
+    normalizeNarrowOutput(sigs[o].dtype, buffers.data[o].data(), buffers.outputs[o].byte_size);
     if (!writeNpy(path, dtypes[o], buffers.dims[o], buffers.data[o].data(),
                   buffers.outputs[o].byte_size, error))
       return false;

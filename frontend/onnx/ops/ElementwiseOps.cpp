@@ -403,13 +403,48 @@ LogicalResult importDropout(NodeImporter &n) {
   return importIdentity(n);
 }
 
+/// The 8-bit and 4-bit floats, which Cast may saturate.
+bool isNarrowFloat(Type type) {
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+             Float8E5M2FNUZType, Float8E8M0FNUType, Float4E2M1FNType>(type);
+}
+
+/// Clamps `x` to +-the largest finite value of `to` in f32 (NaN stays NaN:
+/// tessera.min/max propagate it), which makes the conversion saturate.
+FailureOr<Value> saturateFor(NodeImporter &n, Value x, FloatType to) {
+  FailureOr<Value> wide = castTo(n, x, n.builder().getF32Type());
+  if (failed(wide))
+    return failure();
+  double largest = APFloat::getLargest(to.getFloatSemantics()).convertToDouble();
+  Type f32 = n.builder().getF32Type();
+  FailureOr<Value> below = n.create<MinOp>({*wide, scalarConstant(n, f32, largest)});
+  if (failed(below))
+    return failure();
+  return n.create<MaxOp>({*below, scalarConstant(n, f32, -largest)});
+}
+
+/// Cast and CastLike. `saturate` (opset 19+) applies to the 8-bit float
+/// targets: out-of-range values and infinities become the largest finite
+/// value instead of infinity or NaN. FLOAT4E2M1 has neither and always
+/// saturates; FLOAT8E8M0 rounds up, the only round_mode supported.
 LogicalResult castImpl(NodeImporter &n, Type to) {
   ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
   if (!info)
     return failure();
-  if (info->elements && to.isSignlessInteger() && !to.isInteger(1))
+  if (info->elements && to.isSignlessInteger() && to.getIntOrFloatBitWidth() >= 8)
     return n.setOutputElements(0, *info->elements, info->scalar, to);
+  bool saturate = n.intAttr("saturate", 1) != 0;
+  std::string roundMode = n.stringAttr("round_mode", "up");
+  if (isa<Float8E8M0FNUType>(to) && roundMode != "up")
+    return n.error("round_mode '" + roundMode +
+                   "' is not supported for FLOAT8E8M0; only 'up' (the default)");
   FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  if (isNarrowFloat(to) &&
+      isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()) &&
+      (saturate || isa<Float4E2M1FNType>(to)))
+    x = saturateFor(n, *x, cast<FloatType>(to));
   if (failed(x))
     return failure();
   FailureOr<Value> result = castTo(n, *x, to);
@@ -488,9 +523,11 @@ void registerElementwiseImporters(OpRegistry &r) {
     r.add("", "Identity", v, importIdentity);
   for (int64_t v : {10, 12, 13})
     r.add("", "Dropout", v, importDropout);
-  for (int64_t v : {6, 9, 13, 19, 21})
+  // 19: float8 types and saturate; 21: int4; 23: float4; 24: float8e8m0
+  // and round_mode; 25: int2.
+  for (int64_t v : {6, 9, 13, 19, 21, 23, 24, 25})
     r.add("", "Cast", v, importCast);
-  for (int64_t v : {15, 19, 21})
+  for (int64_t v : {15, 19, 21, 23, 24, 25})
     r.add("", "CastLike", v, importCastLike);
 }
 

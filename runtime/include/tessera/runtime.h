@@ -96,13 +96,29 @@ typedef enum tsr_dtype_t {
   TSR_DTYPE_BOOL = 9, /* one byte, 0 or 1 */
   TSR_DTYPE_U16 = 10,
   TSR_DTYPE_U32 = 11,
-  TSR_DTYPE_U64 = 12
+  TSR_DTYPE_U64 = 12,
+  /* The narrow types take one byte per element. Their bits are the low bits
+     of the byte; the runtime passes inputs unchanged (the high bits of a
+     4-bit or 2-bit integer must be its sign extension or zero) and the high
+     bits of such outputs are unspecified. The floats are ONNX's: FLOAT8E4M3FN,
+     FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0, FLOAT4E2M1. */
+  TSR_DTYPE_F8E4M3FN = 13,
+  TSR_DTYPE_F8E4M3FNUZ = 14,
+  TSR_DTYPE_F8E5M2 = 15,
+  TSR_DTYPE_F8E5M2FNUZ = 16,
+  TSR_DTYPE_F8E8M0 = 17,
+  TSR_DTYPE_F4E2M1 = 18,
+  TSR_DTYPE_I4 = 19,
+  TSR_DTYPE_U4 = 20,
+  TSR_DTYPE_I2 = 21,
+  TSR_DTYPE_U2 = 22
 } tsr_dtype_t;
 
 /* Bytes per element. */
 TSR_API tsr_status_t tsr_dtype_size(tsr_dtype_t dtype, size_t *out_bytes);
 /* "f32", "f16", "bf16", "f64", "i64", "i32", "i16", "i8", "u8", "bool", "u16", "u32",
-   "u64". */
+   "u64", "f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz", "f8e8m0", "f4e2m1", "i4",
+   "u4", "i2", "u2". */
 TSR_API tsr_status_t tsr_dtype_name(tsr_dtype_t dtype, const char **out_name);
 
 /* ---- Modules ---------------------------------------------------------- */

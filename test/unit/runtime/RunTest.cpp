@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 
 #include <thread>
+#include <utility>
 
 namespace tessera::test {
 namespace {
@@ -238,6 +239,26 @@ TEST(RunArguments, NullHandlesAreInvalidArguments) {
   tsr_module_free(nullptr);
   tsr_session_free(nullptr);
   tsr_status_free(nullptr);
+}
+
+TEST(RunArguments, NarrowTypesTakeOneByteEach) {
+  const std::pair<tsr_dtype_t, const char *> narrow[] = {
+      {TSR_DTYPE_F8E4M3FN, "f8e4m3fn"}, {TSR_DTYPE_F8E4M3FNUZ, "f8e4m3fnuz"},
+      {TSR_DTYPE_F8E5M2, "f8e5m2"},     {TSR_DTYPE_F8E5M2FNUZ, "f8e5m2fnuz"},
+      {TSR_DTYPE_F8E8M0, "f8e8m0"},     {TSR_DTYPE_F4E2M1, "f4e2m1"},
+      {TSR_DTYPE_I4, "i4"},             {TSR_DTYPE_U4, "u4"},
+      {TSR_DTYPE_I2, "i2"},             {TSR_DTYPE_U2, "u2"}};
+  for (const auto &[dtype, name] : narrow) {
+    size_t bytes = 0;
+    const char *actual = nullptr;
+    ASSERT_EQ(take(tsr_dtype_size(dtype, &bytes)).code, TSR_STATUS_OK) << name;
+    EXPECT_EQ(bytes, 1u) << name;
+    ASSERT_EQ(take(tsr_dtype_name(dtype, &actual)).code, TSR_STATUS_OK) << name;
+    EXPECT_STREQ(actual, name);
+  }
+  size_t bytes = 0;
+  EXPECT_EQ(take(tsr_dtype_size(tsr_dtype_t(TSR_DTYPE_U2 + 1), &bytes)).code,
+            TSR_STATUS_INVALID_ARGUMENT);
 }
 
 } // namespace
