@@ -4,6 +4,7 @@
 
 #include "frontend/onnx/GraphImporter.h"
 #include "frontend/onnx/OpRegistry.h"
+#include "frontend/onnx/TensorData.h"
 #include "ir/TesseraDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -96,6 +97,37 @@ llvm::Error checkSupported(const onnx::ModelProto &model,
   return makeError(message);
 }
 
+/// The .npy files tessera-run reads hold bfloat16 as int16 bits, 8-bit
+/// floats as uint8 bits and 4-bit and 2-bit integers (and 4-bit floats) one
+/// a byte: the bytes of `value` as the TensorProto of `declared` holds them
+/// (the 4-bit and 2-bit types packed, first element in the low bits), or
+/// nullopt when the values' type is not that of the declared type.
+std::optional<std::string> bytesAs(int32_t declared, const ConstantInput &value) {
+  using TP = onnx::TensorProto;
+  if (declared == value.onnxType)
+    return value.bytes;
+  if (declared == TP::BFLOAT16 && value.onnxType == TP::INT16)
+    return value.bytes;
+  bool float8 = declared == FLOAT8E4M3FN || declared == FLOAT8E4M3FNUZ ||
+                declared == FLOAT8E5M2 || declared == FLOAT8E5M2FNUZ ||
+                declared == FLOAT8E8M0;
+  if (float8 && value.onnxType == TP::UINT8)
+    return value.bytes;
+  unsigned bits = declared == UINT4 || declared == INT4 || declared == FLOAT4E2M1 ? 4
+                  : declared == UINT2 || declared == INT2                         ? 2
+                                                                                  : 0;
+  bool isSigned = declared == INT4 || declared == INT2;
+  if (!bits || value.onnxType != (isSigned ? TP::INT8 : TP::UINT8))
+    return std::nullopt;
+  unsigned perByte = 8 / bits;
+  std::string packed((value.bytes.size() + perByte - 1) / perByte, '\0');
+  for (size_t i = 0; i < value.bytes.size(); ++i)
+    packed[i / perByte] = char(packed[i / perByte] |
+                               ((unsigned(uint8_t(value.bytes[i])) & ((1u << bits) - 1))
+                                << (bits * (i % perByte))));
+  return packed;
+}
+
 /// Replaces each graph input of `constants` by an initializer holding its
 /// values, after checking them against the input's declared type and shape.
 llvm::Error bindConstantInputs(onnx::GraphProto &graph,
@@ -113,10 +145,11 @@ llvm::Error bindConstantInputs(onnx::GraphProto &graph,
                        ": the graph has no input of that name (inputs: " + names + ")");
     }
     const onnx::TypeProto_Tensor &declared = it->type().tensor_type();
-    if (declared.elem_type() != value.onnxType)
+    std::optional<std::string> bytes = bytesAs(declared.elem_type(), value);
+    if (!bytes)
       return makeError(displayName + ": --constant-input " + name + ": the input is " +
-                       onnx::TensorProto_DataType_Name(declared.elem_type()) +
-                       ", the values are " + onnx::TensorProto_DataType_Name(value.onnxType));
+                       dataTypeName(declared.elem_type()) + ", the values are " +
+                       dataTypeName(value.onnxType));
     if (declared.has_shape()) {
       const onnx::TensorShapeProto &shape = declared.shape();
       bool fits = shape.dim_size() == int(value.shape.size());
@@ -128,10 +161,10 @@ llvm::Error bindConstantInputs(onnx::GraphProto &graph,
     }
     onnx::TensorProto *tensor = graph.add_initializer();
     tensor->set_name(name);
-    tensor->set_data_type(value.onnxType);
+    tensor->set_data_type(declared.elem_type());
     for (int64_t d : value.shape)
       tensor->add_dims(d);
-    tensor->set_raw_data(value.bytes);
+    tensor->set_raw_data(*bytes);
     inputs->erase(it);
   }
   return llvm::Error::success();

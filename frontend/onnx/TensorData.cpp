@@ -22,56 +22,6 @@ llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The data types ONNX added after libonnx 1.12, whose enum lacks them.
-enum NarrowDataType : int32_t {
-  FLOAT8E4M3FN = 17,
-  FLOAT8E4M3FNUZ = 18,
-  FLOAT8E5M2 = 19,
-  FLOAT8E5M2FNUZ = 20,
-  UINT4 = 21,
-  INT4 = 22,
-  FLOAT4E2M1 = 23,
-  FLOAT8E8M0 = 24,
-  UINT2 = 25,
-  INT2 = 26,
-};
-
-const char *narrowDataTypeName(int32_t dataType) {
-  switch (dataType) {
-  case FLOAT8E4M3FN:
-    return "FLOAT8E4M3FN";
-  case FLOAT8E4M3FNUZ:
-    return "FLOAT8E4M3FNUZ";
-  case FLOAT8E5M2:
-    return "FLOAT8E5M2";
-  case FLOAT8E5M2FNUZ:
-    return "FLOAT8E5M2FNUZ";
-  case UINT4:
-    return "UINT4";
-  case INT4:
-    return "INT4";
-  case FLOAT4E2M1:
-    return "FLOAT4E2M1";
-  case FLOAT8E8M0:
-    return "FLOAT8E8M0";
-  case UINT2:
-    return "UINT2";
-  case INT2:
-    return "INT2";
-  default:
-    return nullptr;
-  }
-}
-
-std::string dataTypeName(int32_t dataType) {
-  if (const char *narrow = narrowDataTypeName(dataType))
-    return narrow;
-  if (!onnx::TensorProto_DataType_IsValid(dataType))
-    return "#" + std::to_string(dataType);
-  return onnx::TensorProto_DataType_Name(
-      static_cast<onnx::TensorProto_DataType>(dataType));
-}
-
 /// Bytes per element in an elements attribute: bool and the 4-bit and
 /// 2-bit types take a byte.
 size_t storageBytes(Type elementType) {
@@ -263,6 +213,42 @@ llvm::Error readExternal(const onnx::TensorProto &t, size_t expectedBytes,
 }
 
 } // namespace
+
+static const char *narrowDataTypeName(int32_t dataType) {
+  switch (dataType) {
+  case FLOAT8E4M3FN:
+    return "FLOAT8E4M3FN";
+  case FLOAT8E4M3FNUZ:
+    return "FLOAT8E4M3FNUZ";
+  case FLOAT8E5M2:
+    return "FLOAT8E5M2";
+  case FLOAT8E5M2FNUZ:
+    return "FLOAT8E5M2FNUZ";
+  case UINT4:
+    return "UINT4";
+  case INT4:
+    return "INT4";
+  case FLOAT4E2M1:
+    return "FLOAT4E2M1";
+  case FLOAT8E8M0:
+    return "FLOAT8E8M0";
+  case UINT2:
+    return "UINT2";
+  case INT2:
+    return "INT2";
+  default:
+    return nullptr;
+  }
+}
+
+std::string dataTypeName(int32_t dataType) {
+  if (const char *narrow = narrowDataTypeName(dataType))
+    return narrow;
+  if (!onnx::TensorProto_DataType_IsValid(dataType))
+    return "#" + std::to_string(dataType);
+  return onnx::TensorProto_DataType_Name(
+      static_cast<onnx::TensorProto_DataType>(dataType));
+}
 
 llvm::Expected<Type> convertElementType(MLIRContext *context,
                                         int32_t dataType) {

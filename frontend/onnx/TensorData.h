@@ -13,6 +13,25 @@
 
 namespace tessera::onnx_frontend {
 
+/// The TensorProto data types ONNX added after libonnx 1.12, whose enum
+/// lacks them.
+enum NarrowDataType : int32_t {
+  FLOAT8E4M3FN = 17,
+  FLOAT8E4M3FNUZ = 18,
+  FLOAT8E5M2 = 19,
+  FLOAT8E5M2FNUZ = 20,
+  UINT4 = 21,
+  INT4 = 22,
+  FLOAT4E2M1 = 23,
+  FLOAT8E8M0 = 24,
+  UINT2 = 25,
+  INT2 = 26,
+};
+
+/// The name of an ONNX TensorProto data type ("FLOAT", "INT4"; "#N" for
+/// an unknown one).
+std::string dataTypeName(int32_t dataType);
+
 /// The MLIR element type of an ONNX TensorProto data type; an error for
 /// types Tessera does not handle (strings, complex numbers).
 llvm::Expected<mlir::Type> convertElementType(mlir::MLIRContext *context,

@@ -15,9 +15,10 @@ dtypes must match. Each test ends up as one of
 
 A test refused because an input decides a shape, axes or pads (the compiled
 code takes no such input at run time: a Reshape target, ReduceSum axes fed
-as graph inputs) is compiled again with its integer inputs fixed to the
-test's values (tessera-compile --constant-input); it passes or fails like
-any other, and the summary counts how many ran that way.
+as graph inputs, a float Range's bounds, Dropout's training_mode) is
+compiled again with its integer and its scalar inputs fixed to the test's
+values (tessera-compile --constant-input); it passes or fails like any
+other, and the summary counts how many ran that way.
   failed    tessera-compile crashed or timed out, or tessera-run failed
   wrong     tessera-run's outputs do not match (max abs/rel error printed)
 
@@ -107,12 +108,20 @@ def check_test(name, test_dir, compiler, runner, work):
     ok, message = numerics.run_tool(compile_cmd, COMPILE_TIMEOUT)
     inputs, bound = None, []
     integer = (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
+
+    def decides_compilation(graph_input):
+        # Shapes, axes and pads are integers; a Range's float bounds, a
+        # Dropout's ratio and training_mode and a Pad's value are scalars.
+        tensor_type = graph_input.type.tensor_type
+        return tensor_type.elem_type in integer or (
+            tensor_type.HasField("shape") and len(tensor_type.shape.dim) == 0)
+
     if ok is None and SHAPE_INPUT_REFUSAL.search(message) and any(
-            i.type.tensor_type.elem_type in integer for i in graph_inputs):
+            decides_compilation(i) for i in graph_inputs):
         inputs = save_inputs()
         if isinstance(inputs, str):
             return name, op, "failed", inputs, shlex.join(compile_cmd)
-        bound = [i.name for i in graph_inputs if i.type.tensor_type.elem_type in integer]
+        bound = [i.name for i in graph_inputs if decides_compilation(i)]
         compile_cmd += [a for n in bound for a in ("--constant-input", f"{n}={inputs[n]}")]
         ok, message = numerics.run_tool(compile_cmd, COMPILE_TIMEOUT)
     commands = shlex.join(compile_cmd)
@@ -220,9 +229,9 @@ def main():
           f"tolerance: {numerics.TOLERANCE_TEXT}")
     bound = [r for r in by_status["passed"] if r[3].startswith("shape inputs")]
     if bound:
-        print(f"{len(bound)} of the passes took their shape, axes or pads inputs at compile "
-              "time (tessera-compile --constant-input), which the compiled code cannot "
-              "take at run time")
+        print(f"{len(bound)} of the passes took their shape, axes, pads or other scalar "
+              "inputs at compile time (tessera-compile --constant-input), which the "
+              "compiled code cannot take at run time")
 
     regressions = 0
     codegen = [r for r in by_status["refused"] if "code generation" in r[3]]

@@ -64,7 +64,8 @@ def to_bf16_bits(array):
     rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
     # NaN stays NaN: its high half, made quiet so that it is not infinity.
     rounded = np.where(np.isnan(values), (bits >> 16) | 0x40, rounded)
-    return rounded.astype(np.uint16).view(BF16_BITS)
+    # ascontiguousarray makes a 0-d array 1-d: back to the data's shape.
+    return rounded.astype(np.uint16).view(BF16_BITS).reshape(np.shape(array))
 
 
 def bf16_to_float32(array):

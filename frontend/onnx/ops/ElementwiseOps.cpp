@@ -11,13 +11,14 @@
 #include "frontend/onnx/ops/ImportHelpers.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 namespace tessera::onnx_frontend {
 namespace {
 
-enum class IntOp { Add, Sub, Mul, Div, Mod };
+enum class IntOp { Add, Sub, Mul, Div, Mod, Max, Min };
 
 /// Elementwise arithmetic on two tracked integer values (same length, or one
 /// of them a single element). Returns false when it does not apply.
@@ -81,6 +82,15 @@ FailureOr<bool> trySymbolicArithmetic(NodeImporter &n, IntOp kind) {
       result.push_back(SymbolicInt::of(r));
       break;
     }
+    case IntOp::Max:
+    case IntOp::Min:
+      // Constants only: a padded size is max(shape, target) (CenterCropPad).
+      if (!a.isConstant() || !b.isConstant())
+        return false;
+      result.push_back(SymbolicInt::of(kind == IntOp::Max
+                                           ? std::max(a.constant, b.constant)
+                                           : std::min(a.constant, b.constant)));
+      break;
     }
   }
   bool scalar = lhsScalar && rhsScalar;
@@ -230,9 +240,17 @@ LogicalResult importPow(NodeImporter &n) {
   return n.setOutput(0, *result);
 }
 
-/// Max, Min and Sum take any number of inputs.
-template <typename OpTy>
+/// Max, Min and Sum take any number of inputs. Two tracked integer inputs
+/// (sizes) are folded as `kind` where that applies.
+template <typename OpTy, IntOp kind>
 LogicalResult importVariadic(NodeImporter &n) {
+  if (n.numInputs() == 2) {
+    FailureOr<bool> symbolic = trySymbolicArithmetic(n, kind);
+    if (failed(symbolic))
+      return failure();
+    if (*symbolic)
+      return success();
+  }
   FailureOr<Value> acc = n.input(0);
   if (failed(acc))
     return failure();
@@ -384,23 +402,41 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
-/// Dropout is the identity at inference. In training mode it zeroes a
-/// random subset of its input, which a compiled inference graph does not
-/// reproduce: refused unless training_mode (Dropout-12 on) is absent or a
-/// compile-time false.
+/// Dropout is the identity at inference, and in training mode with ratio
+/// 0; its mask (output 1) is then all true. In training mode with another
+/// ratio it zeroes a random subset of its input, which a compiled graph
+/// does not reproduce: refused. training_mode (Dropout-12 on) and ratio
+/// must be known at compile time.
 LogicalResult importDropout(NodeImporter &n) {
+  bool training = false;
   if (n.hasInput(2)) {
-    std::optional<llvm::SmallVector<int64_t>> training = n.inputConstants(2);
-    bool inference =
-        training && llvm::all_of(*training, [](int64_t v) { return v == 0; });
-    if (!inference)
-      return n.error(
-          llvm::Twine(training ? "training_mode is true"
-                               : "training_mode is a run-time input") +
-          ": training-mode Dropout (a random mask) is not supported, only "
-          "inference (training_mode absent or a constant false)");
+    std::optional<llvm::SmallVector<int64_t>> mode = n.inputConstants(2);
+    if (!mode)
+      return n.error("training_mode is a run-time input: it must be known at "
+                     "compile time (training-mode Dropout draws a random mask)");
+    training = llvm::any_of(*mode, [](int64_t v) { return v != 0; });
   }
-  return importIdentity(n);
+  if (training) {
+    std::optional<double> ratio =
+        n.hasInput(1) ? n.inputFloatConstant(1) : std::optional<double>(0.5);
+    if (!ratio)
+      return n.error("training-mode Dropout's ratio is a run-time input: it "
+                     "must be known at compile time (only ratio 0 is supported)");
+    if (*ratio != 0)
+      return n.error("training-mode Dropout with ratio " + llvm::formatv("{0}", *ratio) +
+                     " draws a random mask, which is not supported (only "
+                     "inference, or ratio 0)");
+  }
+  if (failed(importIdentity(n)))
+    return failure();
+  if (!n.hasOutput(1))
+    return success();
+  FailureOr<Value> x = n.input(0);
+  if (failed(x))
+    return failure();
+  Value mask = expandToDims(n, scalarConstant(n, n.builder().getI1Type(), 1),
+                            dimsOf(n, *x));
+  return n.setOutput(1, mask);
 }
 
 /// The 8-bit and 4-bit floats, which Cast may saturate.
@@ -482,11 +518,11 @@ void registerElementwiseImporters(OpRegistry &r) {
   for (int64_t v : {7, 12, 13, 15})
     r.add("", "Pow", v, importPow);
   for (int64_t v : {8, 12, 13}) {
-    r.add("", "Max", v, importVariadic<MaxOp>);
-    r.add("", "Min", v, importVariadic<MinOp>);
+    r.add("", "Max", v, importVariadic<MaxOp, IntOp::Max>);
+    r.add("", "Min", v, importVariadic<MinOp, IntOp::Min>);
   }
   for (int64_t v : {8, 13})
-    r.add("", "Sum", v, importVariadic<AddOp>);
+    r.add("", "Sum", v, importVariadic<AddOp, IntOp::Add>);
   for (int64_t v : {7, 11, 13, 19})
     r.add("", "Equal", v, importCompare<CmpPredicate::eq>);
   for (int64_t v : {7, 9, 13}) {

@@ -517,7 +517,8 @@ LogicalResult importRange(NodeImporter &n) {
                         fDelta = n.inputFloatConstant(2);
   if (isa<FloatType>(elementType)) {
     if (!fStart || !fLimit || !fDelta || *fDelta == 0)
-      return n.error("a float Range needs constant, non-zero-step bounds");
+      return n.error("a float Range's length depends on its bounds: start, "
+                     "limit and a non-zero delta must be known at compile time");
     int64_t count = std::max<int64_t>(
         0, static_cast<int64_t>(std::ceil((*fLimit - *fStart) / *fDelta)));
     if (count > (int64_t(1) << 24))
@@ -772,12 +773,56 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
-/// Pad in constant mode: each padded axis becomes a concat of fill blocks
-/// around the input; negative pads crop with a slice.
+/// The source index along an axis of size `size` of output position `j`
+/// (padded by `low` in front) in Pad's edge, reflect and wrap modes:
+///
+///   edge     a b c | c c      (clamped)
+///   reflect  a b c | b a      (mirrored about the end, period 2 (size - 1))
+///   wrap     a b c | a b      (periodic, period size)
+int64_t padSource(llvm::StringRef mode, int64_t j, int64_t low, int64_t size) {
+  int64_t i = j - low;
+  auto mod = [](int64_t a, int64_t m) { return ((a % m) + m) % m; };
+  if (mode == "edge")
+    return std::clamp<int64_t>(i, 0, size - 1);
+  if (mode == "wrap")
+    return mod(i, size);
+  if (size == 1)
+    return 0;
+  int64_t t = mod(i, 2 * (size - 1));
+  return t < size ? t : 2 * (size - 1) - t;
+}
+
+/// Pad in edge, reflect or wrap mode along one axis: a gather of the input
+/// at compile-time source indices (the axis must have a static size).
+FailureOr<Value> padByGather(NodeImporter &n, llvm::StringRef mode, Value x,
+                             int64_t axis, int64_t low, int64_t high) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.isDynamicDim(axis))
+    return n.error("'" + mode + "' padding of dynamic axis " + llvm::Twine(axis) +
+                   " is not supported (only constant padding)");
+  int64_t size = type.getDimSize(axis);
+  if (size == 0)
+    return n.error("'" + mode + "' padding of the empty axis " + llvm::Twine(axis) +
+                   " has nothing to repeat");
+  llvm::SmallVector<int64_t> indices;
+  for (int64_t j = 0; j < low + size + high; ++j)
+    indices.push_back(padSource(mode, j, low, size));
+  auto indexType =
+      RankedTensorType::get({int64_t(indices.size())}, n.builder().getI64Type());
+  Value table = ConstantOp::create(n.builder(), n.loc(), indexType,
+                                   DenseElementsAttr::get(indexType, llvm::ArrayRef(indices)));
+  return n.create<GatherOp>({x, table},
+                            {n.namedAttr("axis", n.builder().getI64IntegerAttr(axis))});
+}
+
+/// Pad: in constant mode each padded axis becomes a concat of fill blocks
+/// around the input; in edge, reflect and wrap modes a gather. Negative
+/// pads crop with a slice first.
 LogicalResult importPad(NodeImporter &n) {
   std::string mode = n.stringAttr("mode", "constant");
-  if (mode != "constant")
-    return n.error("only constant padding is supported, not '" + mode + "'");
+  if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
+    return n.error("unknown mode '" + mode +
+                   "' (constant, edge, reflect and wrap are Pad's modes)");
   FailureOr<Value> x = n.input(0);
   if (failed(x))
     return failure();
@@ -815,15 +860,15 @@ LogicalResult importPad(NodeImporter &n) {
   }
   // Padding a tracked shape vector keeps it tracked.
   ImportedValue *info = n.graph().lookup(n.node().input(0), n.loc());
-  if (info && info->elements && !info->scalar && axes.size() == 1 &&
-      (*pads)[0] >= 0 && (*pads)[1] >= 0) {
+  if (mode == "constant" && info && info->elements && !info->scalar &&
+      axes.size() == 1 && (*pads)[0] >= 0 && (*pads)[1] >= 0) {
     SymbolicInts padded(
         (*pads)[0], SymbolicInt::of(static_cast<int64_t>(fill)));
     llvm::append_range(padded, *info->elements);
     padded.append((*pads)[1], SymbolicInt::of(static_cast<int64_t>(fill)));
     return n.setOutputElements(0, std::move(padded), false, info->elementType);
   }
-  Value scalar = scalarConstant(n, type.getElementType(), fill);
+  Value scalar = mode == "constant" ? scalarConstant(n, type.getElementType(), fill) : Value();
   Value current = *x;
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i], low = (*pads)[i], high = (*pads)[i + axes.size()];
@@ -845,6 +890,13 @@ LogicalResult importPad(NodeImporter &n) {
     }
     if (low == 0 && high == 0)
       continue;
+    if (mode != "constant") {
+      FailureOr<Value> padded = padByGather(n, mode, current, axis, low, high);
+      if (failed(padded))
+        return failure();
+      current = *padded;
+      continue;
+    }
     llvm::SmallVector<Value> parts;
     SymbolicInts dims = dimsOf(n, current);
     for (int64_t width : {low, int64_t(-1), high}) {
