@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 #include <cmath>
+#include <optional>
 
 using namespace mlir;
 
