@@ -445,8 +445,9 @@ bool isNarrowFloat(Type type) {
              Float8E5M2FNUZType, Float8E8M0FNUType, Float4E2M1FNType>(type);
 }
 
-/// Clamps `x` to +-the largest finite value of `to` in f32 (NaN stays NaN:
-/// tessera.min/max propagate it), which makes the conversion saturate.
+/// Clamps `x` (of any type: integers too can overflow an 8-bit float) to
+/// +-the largest finite value of `to` in f32 (NaN stays NaN: tessera.min/max
+/// propagate it), which makes the conversion saturate.
 FailureOr<Value> saturateFor(NodeImporter &n, Value x, FloatType to) {
   FailureOr<Value> wide = castTo(n, x, n.builder().getF32Type());
   if (failed(wide))
@@ -477,9 +478,7 @@ LogicalResult castImpl(NodeImporter &n, Type to) {
   FailureOr<Value> x = n.input(0);
   if (failed(x))
     return failure();
-  if (isNarrowFloat(to) &&
-      isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()) &&
-      (saturate || isa<Float4E2M1FNType>(to)))
+  if (isNarrowFloat(to) && (saturate || isa<Float4E2M1FNType>(to)))
     x = saturateFor(n, *x, cast<FloatType>(to));
   if (failed(x))
     return failure();
