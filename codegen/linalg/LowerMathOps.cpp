@@ -60,7 +60,8 @@ static Value convertFloat(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
-  // LLVM has no 8-bit or 4-bit floats: those go through f32 in integer code.
+  // LLVM has no 8-bit or 4-bit floats: those go through f32 in integer code
+  // (from f64 that rounds twice, which can differ in rare ties).
   if (isNarrowFloat(from))
     return convertFloat(b, loc, extendNarrowFloat(b, loc, x), to);
   if (isNarrowFloat(to))
