@@ -145,10 +145,6 @@ Value truncateE8M0(Bits &k, Value x, Type to) {
 
 } // namespace
 
-bool isNarrowFloat(Type type) {
-  return formatOf(type).has_value() || isa<Float8E8M0FNUType>(type);
-}
-
 Value extendNarrowFloat(OpBuilder &b, Location loc, Value x) {
   using P = arith::CmpIPredicate;
   Bits k{b, loc};

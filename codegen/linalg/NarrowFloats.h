@@ -11,14 +11,13 @@
 #ifndef TESSERA_CODEGEN_LINALG_NARROWFLOATS_H
 #define TESSERA_CODEGEN_LINALG_NARROWFLOATS_H
 
+#include "ir/ElementTypes.h"
+
 #include "mlir/IR/Builders.h"
 
 namespace tessera {
 
-/// The float types the helpers below convert (and LLVM cannot).
-bool isNarrowFloat(mlir::Type type);
-
-/// A narrow float as f32, exactly (every such value is an f32).
+/// A narrow float (isNarrowFloat) as f32, exactly (every such value is an f32).
 mlir::Value extendNarrowFloat(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::Value x);
 

@@ -113,19 +113,11 @@ std::optional<std::string> bytesAs(int32_t declared, const ConstantInput &value)
                 declared == FLOAT8E8M0;
   if (float8 && value.onnxType == TP::UINT8)
     return value.bytes;
-  unsigned bits = declared == UINT4 || declared == INT4 || declared == FLOAT4E2M1 ? 4
-                  : declared == UINT2 || declared == INT2                         ? 2
-                                                                                  : 0;
+  unsigned bits = packedBits(declared);
   bool isSigned = declared == INT4 || declared == INT2;
   if (!bits || value.onnxType != (isSigned ? TP::INT8 : TP::UINT8))
     return std::nullopt;
-  unsigned perByte = 8 / bits;
-  std::string packed((value.bytes.size() + perByte - 1) / perByte, '\0');
-  for (size_t i = 0; i < value.bytes.size(); ++i)
-    packed[i / perByte] = char(packed[i / perByte] |
-                               ((unsigned(uint8_t(value.bytes[i])) & ((1u << bits) - 1))
-                                << (bits * (i % perByte))));
-  return packed;
+  return packElements(llvm::ArrayRef<char>(value.bytes.data(), value.bytes.size()), bits);
 }
 
 /// Replaces each graph input of `constants` by an initializer holding its

@@ -29,14 +29,13 @@ size_t storageBytes(Type elementType) {
   return bits < 8 ? 1 : bits / 8;
 }
 
-/// Bits per element of the types ONNX packs several to a byte (4-bit and
-/// 2-bit, the first element in the low bits); 0 for the others.
-unsigned packedBits(Type elementType) {
+/// packedBits of an element type: its width when it is a 4-bit or 2-bit type.
+unsigned packedWidth(Type elementType) {
   unsigned bits = elementType.getIntOrFloatBitWidth();
   return bits > 1 && bits < 8 ? bits : 0;
 }
 
-/// One byte per element from ONNX's packed form, each in the byte's low bits.
+/// One byte per element from ONNX's packed form (packElements undone).
 std::vector<char> unpack(llvm::ArrayRef<char> packed, int64_t count,
                          unsigned bits) {
   std::vector<char> out(count);
@@ -241,6 +240,31 @@ static const char *narrowDataTypeName(int32_t dataType) {
   }
 }
 
+unsigned packedBits(int32_t dataType) {
+  switch (dataType) {
+  case UINT4:
+  case INT4:
+  case FLOAT4E2M1:
+    return 4;
+  case UINT2:
+  case INT2:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+std::string packElements(llvm::ArrayRef<char> values, unsigned bits) {
+  unsigned perByte = 8 / bits;
+  std::string packed((values.size() + perByte - 1) / perByte, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    unsigned value = static_cast<unsigned char>(values[i]) & ((1u << bits) - 1);
+    packed[i / perByte] = static_cast<char>(static_cast<unsigned char>(packed[i / perByte]) |
+                                            (value << (bits * (i % perByte))));
+  }
+  return packed;
+}
+
 std::string dataTypeName(int32_t dataType) {
   if (const char *narrow = narrowDataTypeName(dataType))
     return narrow;
@@ -328,7 +352,7 @@ convertTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
   Type elementType = type.getElementType();
   int64_t count = type.getNumElements();
   size_t elementBytes = storageBytes(elementType);
-  unsigned packed = packedBits(elementType);
+  unsigned packed = packedWidth(elementType);
   size_t expectedBytes = 0;
   if (__builtin_mul_overflow(static_cast<size_t>(count),
                              packed ? packed : elementBytes * 8, &expectedBytes))

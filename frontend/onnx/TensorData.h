@@ -28,6 +28,14 @@ enum NarrowDataType : int32_t {
   INT2 = 26,
 };
 
+/// Bits per element of the data types ONNX packs several to a byte, the
+/// first element in the low bits: 4 (INT4, UINT4, FLOAT4E2M1) or 2 (INT2,
+/// UINT2); 0 for the others.
+unsigned packedBits(int32_t dataType);
+
+/// ONNX's packed form of `bits`-bit values held one a byte (their low bits).
+std::string packElements(llvm::ArrayRef<char> values, unsigned bits);
+
 /// The name of an ONNX TensorProto data type ("FLOAT", "INT4"; "#N" for
 /// an unknown one).
 std::string dataTypeName(int32_t dataType);

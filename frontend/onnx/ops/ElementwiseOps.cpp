@@ -9,6 +9,7 @@
 #include "frontend/onnx/OpRegistry.h"
 #include "frontend/onnx/TensorData.h"
 #include "frontend/onnx/ops/ImportHelpers.h"
+#include "ir/ElementTypes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -437,12 +438,6 @@ LogicalResult importDropout(NodeImporter &n) {
   Value mask = expandToDims(n, scalarConstant(n, n.builder().getI1Type(), 1),
                             dimsOf(n, *x));
   return n.setOutput(1, mask);
-}
-
-/// The 8-bit and 4-bit floats, which Cast may saturate.
-bool isNarrowFloat(Type type) {
-  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
-             Float8E5M2FNUZType, Float8E8M0FNUType, Float4E2M1FNType>(type);
 }
 
 /// Clamps `x` (of any type: integers too can overflow an 8-bit float) to
